@@ -1,0 +1,39 @@
+# Two commands matter: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# Pinned and installed first: a bare `torch` requirement would pull a CUDA build.
+TORCH  ?= torch==2.13.0
+
+.PHONY: demo test install install-dev bench-conv bench-eval clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q $(TORCH)
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/pyg-kgt demo
+
+# pytest exits 5 when it collects no test: that is a failure too.
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+bench-conv: $(VENV)/.installed
+	$(PY) benchmarks/bench_conv.py
+
+bench-eval: $(VENV)/.installed
+	$(PY) benchmarks/bench_eval_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

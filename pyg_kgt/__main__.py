@@ -1,0 +1,5 @@
+import sys
+
+from pyg_kgt.cli import main
+
+sys.exit(main())
