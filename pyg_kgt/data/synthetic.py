@@ -11,33 +11,39 @@ from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
 
 
-def _world_triples(num_entities: int, num_relations: int, cluster_size: int,
-                   density: float, generator: torch.Generator) -> Tensor:
-    r"""Latent world: entity ``e`` lies in cluster ``e // cluster_size``;
-    relation ``r`` maps cluster ``c`` to cluster ``perm_r[c]``, and each
-    entity gets an ``r``-fact (probability ``density``) to a random member
-    of that cluster. Structure (clusters) is learnable; facts are not
-    derivable from structure alone, so seeing them in another KG helps."""
-    num_clusters = num_entities // cluster_size
+def _world_triples(num_entities: int, num_values: int, num_relations: int,
+                   num_types: int, density: float, noise: float,
+                   generator: torch.Generator) -> Tensor:
+    r"""Latent world: instance ``e`` (ids ``[0, num_entities)``) has a latent
+    type ``c(e)``; relation ``r`` maps each type to one value entity
+    ``g_r(c)`` (ids ``[num_entities, num_entities + num_values)``), like
+    ``country`` or ``genre``. Each instance has an ``r``-fact with
+    probability ``density``, whose tail is ``g_r(c(e))``, or with
+    probability ``noise`` a random value. An entity's type shows in its other
+    facts, so missing facts are inferable, and better inferred the more of
+    its facts a model sees (e.g. through an aligned entity in another KG)."""
+    types = torch.randint(num_types, (num_entities,), generator=generator)
     heads, rels, tails = [], [], []
-    entity = torch.arange(num_clusters * cluster_size)
     for r in range(num_relations):
-        perm = torch.randperm(num_clusters, generator=generator)
-        keep = torch.rand(entity.numel(), generator=generator) < density
-        h = entity[keep]
-        offset = torch.randint(cluster_size, (h.numel(),),
-                               generator=generator)
+        mapping = num_entities + torch.randint(num_values, (num_types,),
+                                               generator=generator)
+        h = torch.nonzero(torch.rand(num_entities, generator=generator) <
+                          density).view(-1)
+        t = mapping[types[h]]
+        flip = torch.rand(h.numel(), generator=generator) < noise
+        t[flip] = num_entities + torch.randint(
+            num_values, (int(flip.sum()),), generator=generator)
         heads.append(h)
         rels.append(torch.full_like(h, r))
-        tails.append(perm[h // cluster_size] * cluster_size + offset)
-    triples = torch.stack([torch.cat(heads), torch.cat(rels),
-                           torch.cat(tails)], dim=1)
-    return torch.unique(triples[triples[:, 0] != triples[:, 2]], dim=0)
+        tails.append(t)
+    return torch.stack([torch.cat(heads), torch.cat(rels), torch.cat(tails)],
+                       dim=1)
 
 
 def make_synthetic_multi_source_kg(
-        num_entities: int = 2000, num_relations: int = 16,
-        cluster_size: int = 8, density: float = 0.5,
+        num_entities: int = 2000, num_values: int = 100,
+        num_relations: int = 16, num_types: int = 40, density: float = 0.5,
+        noise: float = 0.1,
         sources: Sequence[str] = ('source1', 'source2', 'source3'),
         target: str = 'target', source_coverage: float = 0.6,
         source_keep: float = 0.7, target_coverage: float = 0.5,
@@ -46,8 +52,8 @@ def make_synthetic_multi_source_kg(
     r"""Generates several KGs that each see a different, overlapping part of
     one latent world, with partial seed alignment between all pairs.
 
-    Each source KG sees a random ``source_coverage`` fraction of the world's
-    entities and keeps each world fact among them with probability
+    Each source KG sees every value entity and a random ``source_coverage``
+    fraction of the world's instances and keeps each world fact among them with probability
     ``source_keep``; the target sees ``target_coverage`` of the entities and
     keeps only ``target_keep`` of their facts, so it is sparse and its
     missing facts are often present in a source: knowledge transfer
@@ -58,11 +64,14 @@ def make_synthetic_multi_source_kg(
     All KGs share one relation vocabulary.
 
     Args:
-        num_entities (int): World entities. (default: 2000)
+        num_entities (int): World instances. (default: 2000)
+        num_values (int): World value entities (tails). (default: 100)
         num_relations (int): World relations. (default: 16)
-        cluster_size (int): Entities per latent cluster. (default: 8)
-        density (float): Probability that an entity has an ``r``-fact.
+        num_types (int): Latent instance types. (default: 40)
+        density (float): Probability that an instance has an ``r``-fact.
             (default: 0.5)
+        noise (float): Probability that a fact's tail is random.
+            (default: 0.1)
         sources ([str]): Source KG names.
         target (str): Target KG name. (default: ``"target"``)
         source_coverage, source_keep, target_coverage, target_keep (float):
@@ -72,21 +81,24 @@ def make_synthetic_multi_source_kg(
         seed (int): Everything is a function of it. (default: 0)
     """
     generator = torch.Generator().manual_seed(seed)
-    world = _world_triples(num_entities, num_relations, cluster_size,
-                           density, generator)
+    world = _world_triples(num_entities, num_values, num_relations,
+                           num_types, density, noise, generator)
+    total = num_entities + num_values
     relation_names = [f'relation_{r}' for r in range(num_relations)]
     kgs, members = [], {}
     specs = [(n, source_coverage, source_keep) for n in sources]
     specs.append((target, target_coverage, target_keep))
     for name, coverage, keep in specs:
-        inside = torch.rand(num_entities, generator=generator) < coverage
+        inside = torch.ones(total, dtype=torch.bool)
+        inside[:num_entities] = torch.rand(
+            num_entities, generator=generator) < coverage
         mask = inside[world[:, 0]] & inside[world[:, 2]]
         mask &= torch.rand(world.size(0), generator=generator) < keep
         triples = world[mask]
         world_ids = torch.nonzero(inside).view(-1)
         world_ids = world_ids[torch.randperm(world_ids.numel(),
                                              generator=generator)]
-        local = torch.full((num_entities,), -1, dtype=torch.long)
+        local = torch.full((total,), -1, dtype=torch.long)
         local[world_ids] = torch.arange(world_ids.numel())
         triples = torch.stack([local[triples[:, 0]], triples[:, 1],
                                local[triples[:, 2]]], dim=1)
@@ -95,7 +107,8 @@ def make_synthetic_multi_source_kg(
         n_train = int(0.8 * triples.size(0))
         n_val = int(0.1 * triples.size(0))
         kgs.append(KnowledgeGraph(
-            name, [f'{name}:e{int(i)}' for i in world_ids], relation_names,
+            name, [_entity_name(name, int(i), num_entities)
+                   for i in world_ids], relation_names,
             triples[:n_train], triples[n_train:n_train + n_val],
             triples[n_train + n_val:]))
         members[name] = local
@@ -112,3 +125,9 @@ def make_synthetic_multi_source_kg(
             cut = int(alignment_train_fraction * pairs.size(0))
             links.append(AlignmentLinks(a, b, pairs[:cut], pairs[cut:]))
     return MultiSourceKG(kgs, links, shared_relations=True)
+
+
+def _entity_name(kg: str, world_id: int, num_entities: int) -> str:
+    if world_id < num_entities:
+        return f'{kg}:e{world_id}'
+    return f'{kg}:v{world_id - num_entities}'

@@ -1,0 +1,75 @@
+"""Training configuration."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Dict
+
+from pyg_kgt.errors import ConfigError
+
+LOSSES = ('1-n', 'negative-sampling')
+
+
+@dataclass
+class TrainingConfig:
+    r"""Hyper-parameters of one fit loop.
+
+    Args:
+        epochs (int): Maximum epochs. (default: 100)
+        batch_size (int): Training triples per step. (default: 1024)
+        lr (float): Adam learning rate. (default: 0.005)
+        weight_decay (float): Adam weight decay. (default: 0.0)
+        loss (str): ``"1-n"`` (cross-entropy over all candidates, both
+            directions) or ``"negative-sampling"`` (self-adversarial).
+            (default: ``"1-n"``)
+        label_smoothing (float): For ``"1-n"``. (default: 0.1)
+        num_negatives (int): For ``"negative-sampling"``. (default: 32)
+        margin (float): For ``"negative-sampling"``. (default: 9.0)
+        adversarial_temperature (float): For ``"negative-sampling"``.
+            (default: 1.0)
+        eval_every (int): Epochs between validations. (default: 5)
+        patience (int): Validations without improvement before stopping.
+            (default: 3)
+        eval_batch_size (int): Queries per evaluation batch. (default: 512)
+        checkpoint_every (int): Epochs between checkpoints; 0 disables.
+            (default: 0)
+        seed (int): Seed. (default: 0)
+        progress (bool): Show progress bars. (default: :obj:`False`)
+    """
+    epochs: int = 100
+    batch_size: int = 1024
+    lr: float = 0.005
+    weight_decay: float = 0.0
+    loss: str = '1-n'
+    label_smoothing: float = 0.1
+    num_negatives: int = 32
+    margin: float = 9.0
+    adversarial_temperature: float = 1.0
+    eval_every: int = 5
+    patience: int = 3
+    eval_batch_size: int = 512
+    checkpoint_every: int = 0
+    seed: int = 0
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ConfigError(f"loss: unknown value '{self.loss}' (use one "
+                              f'of {LOSSES})')
+        for name in ('epochs', 'batch_size', 'eval_every', 'patience',
+                     'eval_batch_size', 'num_negatives'):
+            if getattr(self, name) < 1:
+                raise ConfigError(f'{name}: must be >= 1, got '
+                                  f'{getattr(self, name)}')
+        if self.lr <= 0:
+            raise ConfigError(f'lr: must be > 0, got {self.lr}')
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> 'TrainingConfig':
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f'unknown training key(s) {unknown}')
+        return cls(**values)

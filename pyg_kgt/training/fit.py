@@ -1,0 +1,164 @@
+"""The one fit loop: link prediction with early stopping and checkpoints."""
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import Callable, Dict, List, Optional
+
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from pyg_kgt.models.link_predictor import LinkPredictor
+from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
+                               SelfAdversarialNegativeSamplingLoss)
+from pyg_kgt.training.checkpoint import (latest_checkpoint, load_checkpoint,
+                                         save_checkpoint)
+from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.early_stopping import EarlyStopping
+
+# extra_loss(model, embeddings, batch) -> scalar added to the task loss.
+ExtraLoss = Callable[[LinkPredictor, Tensor, Tensor], Tensor]
+
+
+class NonFiniteLossError(RuntimeError):
+    r"""The training loss became NaN or infinite."""
+
+
+def link_prediction_loss(model: LinkPredictor, embeddings: Tensor,
+                         batch: Tensor, config: TrainingConfig,
+                         num_candidates: int) -> Tensor:
+    r"""The task loss of one batch of triples :obj:`[B, 3]`.
+
+    ``"1-n"``: cross-entropy of the true tail among all candidate tails and
+    of the true head among all candidate heads (mean of both). Candidates are
+    the first ``num_candidates`` nodes. ``"negative-sampling"``: each triple
+    is corrupted ``num_negatives`` times (head or tail, uniformly).
+    """
+    h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+    decoder = model.decoder
+    pool = embeddings[:num_candidates]
+    if config.loss == '1-n':
+        loss_fn = OneToNCrossEntropyLoss(config.label_smoothing)
+        tails = decoder.score_tails(embeddings[h], r, pool)
+        heads = decoder.score_heads(r, embeddings[t], pool)
+        return (loss_fn(tails, t) + loss_fn(heads, h)) / 2
+    k = config.num_negatives
+    corrupt = torch.randint(num_candidates, (batch.size(0), k))
+    corrupt_head = torch.rand(batch.size(0), k) < 0.5
+    neg_h = torch.where(corrupt_head, corrupt, h[:, None])
+    neg_t = torch.where(corrupt_head, t[:, None], corrupt)
+    positive = decoder(embeddings[h], r, embeddings[t])
+    negative = decoder(embeddings[neg_h], r[:, None].expand(-1, k),
+                       embeddings[neg_t])
+    loss_fn = SelfAdversarialNegativeSamplingLoss(
+        config.margin, config.adversarial_temperature)
+    return loss_fn(positive, negative)
+
+
+def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
+        train_triples: Tensor, config: TrainingConfig,
+        validate: Optional[Callable[[LinkPredictor], float]] = None,
+        num_candidates: Optional[int] = None,
+        extra_loss: Optional[ExtraLoss] = None,
+        checkpoint_dir: Optional[str] = None,
+        resume: bool = False,
+        on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
+        ) -> List[Dict[str, float]]:
+    r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s nodes).
+
+    Every step encodes the whole graph once and scores one batch of triples.
+    Every ``eval_every`` epochs ``validate(model)`` (in eval mode, no grad)
+    returns the metric to maximise (validation MRR); training stops after
+    ``patience`` validations without improvement and the best weights are
+    restored. With ``checkpoint_dir``, ``last.pt`` is written atomically every
+    ``checkpoint_every`` epochs, and ``resume`` continues from it (model,
+    optimizer, epoch, RNG and early-stopping state).
+
+    Args:
+        model (LinkPredictor): The model.
+        adjacency (RelationalAdjacency): The message-passing graph.
+        train_triples (torch.Tensor): :obj:`[n, 3]`.
+        config (TrainingConfig): Hyper-parameters.
+        validate (callable, optional): See above. Without it, no early
+            stopping.
+        num_candidates (int, optional): Candidates for the loss are nodes
+            ``[0, num_candidates)``. (default: all nodes)
+        extra_loss (callable, optional): Added to the task loss per step
+            (distillation).
+        checkpoint_dir (str, optional): Where ``last.pt`` goes.
+        resume (bool): Continue from ``checkpoint_dir/last.pt``.
+        on_epoch (callable, optional): Called with each epoch's record.
+
+    Returns:
+        One record per epoch: ``epoch``, ``loss``, ``seconds`` and, when
+        validated, ``val_mrr``.
+    """
+    num_candidates = num_candidates or adjacency.num_nodes
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
+                                 weight_decay=config.weight_decay)
+    stopper = EarlyStopping(config.patience)
+    history: List[Dict[str, float]] = []
+    start_epoch = 1
+    if resume and checkpoint_dir and latest_checkpoint(checkpoint_dir):
+        state = load_checkpoint(latest_checkpoint(checkpoint_dir), model,
+                                optimizer)
+        start_epoch = state['epoch'] + 1
+        history = state['extra'].get('history', [])
+        if state['extra'].get('early_stopping'):
+            stopper.load_state_dict(state['extra']['early_stopping'])
+        if state['extra'].get('stopped'):
+            stopper.restore(model)
+            return history
+    bar = tqdm(range(start_epoch, config.epochs + 1), desc='train',
+               disable=not config.progress)
+    stopped = False
+    for epoch in bar:
+        model.train()
+        began = time.perf_counter()
+        order = torch.randperm(train_triples.size(0))
+        total, steps = 0.0, 0
+        for batch_ids in torch.split(order, config.batch_size):
+            batch = train_triples[batch_ids]
+            optimizer.zero_grad()
+            embeddings = model(adjacency)
+            loss = link_prediction_loss(model, embeddings, batch, config,
+                                        num_candidates)
+            if extra_loss is not None:
+                loss = loss + extra_loss(model, embeddings, batch)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise NonFiniteLossError(
+                    f'loss is {value} at epoch {epoch}; the last good '
+                    f'checkpoint (if any) is kept in {checkpoint_dir}')
+            loss.backward()
+            optimizer.step()
+            total += value
+            steps += 1
+        record = {'epoch': epoch, 'loss': total / max(steps, 1),
+                  'seconds': time.perf_counter() - began}
+        if validate is not None and (epoch % config.eval_every == 0 or
+                                     epoch == config.epochs):
+            model.eval()
+            with torch.no_grad():
+                record['val_mrr'] = float(validate(model))
+            stopped = stopper.step(record['val_mrr'], epoch, model)
+        history.append(record)
+        bar.set_postfix({k: round(v, 4) for k, v in record.items()
+                         if k in ('loss', 'val_mrr')})
+        if on_epoch is not None:
+            on_epoch(record)
+        if checkpoint_dir and config.checkpoint_every and (
+                epoch % config.checkpoint_every == 0 or stopped or
+                epoch == config.epochs):
+            save_checkpoint(os.path.join(checkpoint_dir, 'last.pt'), model,
+                            optimizer, epoch, config.to_dict(),
+                            {'history': history, 'stopped': stopped,
+                             'early_stopping': stopper.state_dict()})
+        if stopped:
+            break
+    stopper.restore(model)
+    model.eval()
+    return history

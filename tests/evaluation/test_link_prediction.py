@@ -1,0 +1,110 @@
+import random
+
+import pytest
+import torch
+
+from pyg_kgt.evaluation import (FilterIndex, RankBasedEvaluator,
+                                evaluate_link_prediction, realistic_ranks)
+
+
+def brute_force(scores, triples, protocol, known):
+    r"""Pure-Python filtered, tie-aware ranking, written from the
+    definitions only."""
+    filter_sets = {'filtered': known['train'] + known['val'] + known['test'],
+                   'lifted': known['train']}[protocol]
+    filter_set = {tuple(t) for t in filter_sets}
+    sides = ('head', 'tail') if protocol == 'filtered' else ('tail',)
+    ranks = []
+    for side in sides:
+        for h, r, t in triples:
+            query, answer = (h, t) if side == 'tail' else (t, h)
+            row = scores[side][(query, r)]
+            true = row[answer]
+            better = equal = 0
+            for e, s in enumerate(row):
+                cand = (h, r, e) if side == 'tail' else (e, r, t)
+                if e != answer and cand in filter_set:
+                    continue
+                better += s > true
+                equal += s == true  # includes the answer itself
+            ranks.append(1 + better + (equal - 1) / 2)
+    return ranks
+
+
+@pytest.mark.parametrize('protocol', ['filtered', 'lifted'])
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_ranks_equal_brute_force_with_ties(protocol, seed):
+    rng = random.Random(seed)
+    n, num_rel = 9, 2
+    all_triples = sorted({(rng.randrange(n), rng.randrange(num_rel),
+                           rng.randrange(n)) for _ in range(40)})
+    rng.shuffle(all_triples)
+    known = {'train': all_triples[:20], 'val': all_triples[20:25],
+             'test': all_triples[25:]}
+    # Integer scores from a small range: many ties.
+    scores = {side: {(q, r): [rng.randrange(4) for _ in range(n)]
+                     for q in range(n) for r in range(num_rel)}
+              for side in ('head', 'tail')}
+
+    def scorer(entity, relation, side):
+        return torch.tensor([scores[side][(int(e), int(r))]
+                             for e, r in zip(entity, relation)],
+                            dtype=torch.float)
+
+    tensors = {k: torch.tensor(v) for k, v in known.items()}
+    result = evaluate_link_prediction(scorer, tensors['test'], protocol,
+                                      tensors, num_rel, batch_size=4)
+    expected = brute_force(scores, known['test'], protocol, known)
+    mrr = sum(1 / r for r in expected) / len(expected)
+    hits1 = sum(r <= 1 for r in expected) / len(expected)
+    hits3 = sum(r <= 3 for r in expected) / len(expected)
+    assert result['metrics']['mrr'] == pytest.approx(mrr)
+    assert result['metrics']['hits1'] == pytest.approx(hits1)
+    assert result['metrics']['hits3'] == pytest.approx(hits3)
+    assert result['metrics']['mr'] == pytest.approx(
+        sum(expected) / len(expected))
+    assert result['protocol'] == protocol
+    assert result['filter'] == ('train+val+test' if protocol == 'filtered'
+                                else 'train')
+    assert result['num_queries'] == len(expected)
+
+
+def test_realistic_rank_of_all_ties_is_the_middle():
+    scores = torch.zeros(1, 5)
+    assert realistic_ranks(scores, torch.tensor([2])).item() == 3.0
+    scores = torch.tensor([[1.0, 3.0, 3.0, 0.0]])
+    # Filtering the other tied candidate leaves rank 1.
+    rank = realistic_ranks(scores, torch.tensor([1]),
+                           (torch.tensor([0, 0]), torch.tensor([2, 1])))
+    assert rank.item() == 1.0
+    with pytest.raises(ValueError, match='NaN'):
+        realistic_ranks(torch.tensor([[float('nan'), 1.0]]),
+                        torch.tensor([1]))
+
+
+def test_filter_index_lookup_is_vectorised_csr():
+    triples = torch.tensor([[0, 0, 1], [0, 0, 2], [0, 0, 2], [1, 1, 0]])
+    index = FilterIndex(triples, num_relations=2)
+    assert len(index) == 3  # duplicate collapsed
+    row, answer = index.lookup(torch.tensor([0, 5, 1]),
+                               torch.tensor([0, 0, 1]))
+    assert row.tolist() == [0, 0, 2] and answer.tolist() == [1, 2, 0]
+    heads = FilterIndex(triples, 2, side='head')
+    row, answer = heads.lookup(torch.tensor([2]), torch.tensor([0]))
+    assert answer.tolist() == [0]
+
+
+def test_evaluator_sides_and_errors():
+    evaluator = RankBasedEvaluator(ks=(1,))
+    with pytest.raises(RuntimeError):
+        evaluator.compute()
+    evaluator.update(torch.tensor([[1.0, 0.0]]), torch.tensor([0]),
+                     side='tail')
+    evaluator.update(torch.tensor([[1.0, 0.0]]), torch.tensor([1]),
+                     side='head')
+    out = evaluator.compute()
+    assert out['tail']['mrr'] == 1.0 and out['head']['mrr'] == 0.5
+    assert out['both']['mrr'] == 0.75 and out['both']['num_ranks'] == 2
+    with pytest.raises(ValueError, match='unknown protocol'):
+        evaluate_link_prediction(lambda *a: None, torch.zeros(1, 3).long(),
+                                 'raw', {}, 1)

@@ -1,0 +1,118 @@
+import pytest
+import torch
+from torch_geometric.nn import RGCNConv
+
+from pyg_kgt.nn.conv import RelationalAdjacency, RelationalConv
+
+
+def naive_rgcn(conv: RelationalConv, x, edge_index, edge_type):
+    r"""Per-relation, per-node Python reference of the RGCN formula."""
+    if conv.num_blocks is None:
+        weights = conv.relation_weights()
+    out = x @ conv.root + conv.bias
+    for r in range(conv.num_weight_relations):
+        for i in range(x.size(0)):
+            mask = (edge_type == r) & (edge_index[1] == i)
+            if not mask.any():
+                continue
+            mean = x[edge_index[0, mask]].mean(0)
+            if conv.num_blocks is None:
+                out[i] += mean @ weights[r]
+            else:
+                w = torch.block_diag(*conv.weight[r])
+                out[i] += mean @ w
+    return out
+
+
+def graph(num_nodes=12, num_edges=60, num_relations=5, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    edge_index = torch.randint(num_nodes, (2, num_edges), generator=g)
+    edge_type = torch.randint(num_relations, (num_edges,), generator=g)
+    x = torch.randn(num_nodes, 8, generator=g)
+    return x, edge_index, edge_type
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+def test_equals_naive_reference_and_pyg_rgcnconv(kwargs):
+    x, edge_index, edge_type = graph()
+    conv = RelationalConv(8, 4, 5, **kwargs)
+    torch.nn.init.normal_(conv.bias)
+    out = conv(x, edge_index, edge_type)
+    with torch.no_grad():
+        expected = naive_rgcn(conv, x, edge_index, edge_type)
+    assert torch.allclose(out, expected, atol=1e-5)
+    pyg = RGCNConv(8, 4, 5, **kwargs)
+    pyg.load_state_dict(conv.state_dict())
+    assert torch.allclose(out, pyg(x, edge_index, edge_type), atol=1e-5)
+
+
+def test_inverse_relations_match_explicit_reverse_edges():
+    x, edge_index, edge_type = graph(num_relations=3)
+    conv = RelationalConv(8, 4, 3, num_bases=2, add_inverse=True)
+    explicit = RelationalConv(8, 4, 6, num_bases=2)
+    explicit.load_state_dict(conv.state_dict())
+    both = torch.cat([edge_index, edge_index.flip(0)], 1)
+    types = torch.cat([edge_type, edge_type + 3])
+    assert torch.allclose(conv(x, edge_index, edge_type),
+                          explicit(x, both, types), atol=1e-5)
+
+
+def test_add_aggregation_and_no_root_or_bias():
+    x, edge_index, edge_type = graph()
+    conv = RelationalConv(8, 4, 5, aggr='add', root_weight=False, bias=False)
+    pyg = RGCNConv(8, 4, 5, aggr='add', root_weight=False, bias=False)
+    pyg.load_state_dict(conv.state_dict())
+    assert torch.allclose(conv(x, edge_index, edge_type),
+                          pyg(x, edge_index, edge_type), atol=1e-5)
+
+
+def test_messages_returned_and_prebuilt_adjacency():
+    x, edge_index, edge_type = graph()
+    conv = RelationalConv(8, 4, 5, num_bases=2)
+    adjacency = conv.adjacency(edge_index, edge_type, x.size(0))
+    assert sum(adjacency.relation_sizes) == adjacency.num_groups
+    out, messages = conv(x, adjacency, return_messages=True)
+    assert torch.equal(out, messages.out)
+    assert torch.allclose(out, messages.aggregated + x @ conv.root +
+                          conv.bias, atol=1e-6)
+    isolated = torch.ones(x.size(0), dtype=torch.bool)
+    isolated[edge_index[1]] = False
+    assert (messages.aggregated[isolated] == 0).all()
+
+
+def test_gradients_reach_all_parameters():
+    x, edge_index, edge_type = graph()
+    x.requires_grad_()
+    conv = RelationalConv(8, 4, 5, num_bases=3)
+    conv(x, edge_index, edge_type).pow(2).sum().backward()
+    for p in [x, *conv.parameters()]:
+        assert p.grad is not None and p.grad.abs().sum() > 0
+
+
+def test_repr_reset_and_errors():
+    conv = RelationalConv(4, 32, num_relations=2)
+    assert repr(conv) == 'RelationalConv(4, 32, num_relations=2)'
+    assert repr(RelationalConv(4, 8, 2, num_bases=30)) == (
+        'RelationalConv(4, 8, num_relations=2, num_bases=30)')
+    before = conv.weight.detach().clone()
+    conv.reset_parameters()
+    assert not torch.equal(before, conv.weight)
+    with pytest.raises(ValueError, match='divisible by num_blocks'):
+        RelationalConv(5, 8, 2, num_blocks=2)
+    with pytest.raises(ValueError, match='not both'):
+        RelationalConv(4, 8, 2, num_bases=2, num_blocks=2)
+    with pytest.raises(ValueError, match='edge_type must lie'):
+        RelationalAdjacency.from_edges(torch.tensor([[0], [1]]),
+                                       torch.tensor([7]), 2, 2)
+
+
+def test_dropout_only_in_training():
+    x, edge_index, edge_type = graph()
+    conv = RelationalConv(8, 4, 5, dropout=0.5)
+    conv.eval()
+    assert torch.equal(conv(x, edge_index, edge_type),
+                       conv(x, edge_index, edge_type))
+    conv.train()
+    torch.manual_seed(0)
+    a = conv(x, edge_index, edge_type)
+    assert not torch.allclose(a, conv(x, edge_index, edge_type))

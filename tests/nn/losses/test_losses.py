@@ -1,0 +1,37 @@
+import math
+
+import pytest
+import torch
+
+from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
+                               SelfAdversarialNegativeSamplingLoss)
+
+
+def test_one_to_n_cross_entropy_with_label_smoothing():
+    scores = torch.tensor([[2.0, 0.0, 0.0]])
+    target = torch.tensor([0])
+    plain = OneToNCrossEntropyLoss(0.0)(scores, target)
+    expected = -math.log(math.exp(2) / (math.exp(2) + 2))
+    assert plain.item() == pytest.approx(expected, rel=1e-5)
+    smooth = OneToNCrossEntropyLoss(0.3)(scores, target)
+    assert smooth.item() > plain.item()
+    assert repr(OneToNCrossEntropyLoss(0.1)) == (
+        'OneToNCrossEntropyLoss(label_smoothing=0.1)')
+
+
+def test_self_adversarial_loss_formula_and_gradient():
+    loss_fn = SelfAdversarialNegativeSamplingLoss(margin=1.0, temperature=0.0)
+    pos = torch.tensor([0.5], requires_grad=True)
+    neg = torch.tensor([[-1.0, 0.0]], requires_grad=True)
+    loss = loss_fn(pos, neg)
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    expected = -math.log(sig(1.5)) - 0.5 * (math.log(sig(0.0)) +
+                                            math.log(sig(-1.0)))
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+    loss.backward()
+    assert pos.grad.item() < 0 and (neg.grad > 0).all()
+    # Harder negatives get more weight with a positive temperature.
+    weighted = SelfAdversarialNegativeSamplingLoss(1.0, 5.0)
+    neg2 = torch.tensor([[-3.0, 2.0]], requires_grad=True)
+    weighted(torch.tensor([0.0]), neg2).backward()
+    assert neg2.grad[0, 1] > neg2.grad[0, 0]
