@@ -28,12 +28,27 @@ class RelationalAdjacency:
         group_target (torch.Tensor): :obj:`[|G|]` target node of each group.
         relation_sizes ([int]): Number of groups per relation (sums to
             :math:`|G|`), for splitting the groups by relation.
+        edge_source (torch.Tensor): :obj:`[E]` source node of each edge,
+            edges sorted by ``(relation, target)`` (the CSR column indices).
+        edge_group (torch.Tensor): :obj:`[E]` group of each edge.
+        edge_weight (torch.Tensor): :obj:`[E]` normalisation of each edge
+            (the CSR values).
+        edge_segments ([(int, int)]): Edge range of each present relation.
     """
     num_nodes: int
     num_relations: int
     adj: Tensor
     group_target: Tensor
     relation_sizes: List[int]
+    edge_source: Tensor
+    edge_group: Tensor
+    edge_weight: Tensor
+    edge_segments: List[tuple]
+
+    @property
+    def present_relations(self) -> List[int]:
+        r"""Relations with at least one edge, in group order."""
+        return [r for r, size in enumerate(self.relation_sizes) if size]
 
     @classmethod
     def from_edges(cls, edge_index: Tensor, edge_type: Tensor,
@@ -79,22 +94,23 @@ class RelationalAdjacency:
             adj = torch.sparse_csr_tensor(crow, src, values,
                                           (groups.numel(), num_nodes))
         relation_sizes = torch.bincount(groups // num_nodes,
-                                        minlength=num_relations)
+                                        minlength=num_relations).tolist()
+        group_bounds = torch.tensor([0] + relation_sizes).cumsum(0)
+        edge_bounds = crow[group_bounds].tolist()
+        edge_segments = [(edge_bounds[r], edge_bounds[r + 1])
+                         for r, size in enumerate(relation_sizes) if size]
+        edge_group = torch.repeat_interleave(torch.arange(groups.numel()),
+                                             counts)
         return cls(num_nodes, num_relations, adj, groups % num_nodes,
-                   relation_sizes.tolist())
+                   relation_sizes, src, edge_group, values, edge_segments)
 
     def to(self, device: torch.device | str) -> 'RelationalAdjacency':
-        return RelationalAdjacency(self.num_nodes, self.num_relations,
-                                   self.adj.to(device),
-                                   self.group_target.to(device),
-                                   self.relation_sizes)
+        return RelationalAdjacency(
+            self.num_nodes, self.num_relations, self.adj.to(device),
+            self.group_target.to(device), self.relation_sizes,
+            self.edge_source.to(device), self.edge_group.to(device),
+            self.edge_weight.to(device), self.edge_segments)
 
     @property
     def num_groups(self) -> int:
         return int(self.group_target.numel())
-
-    def group_relation(self) -> Tensor:
-        r"""Relation of each group, :obj:`[|G|]`."""
-        return torch.repeat_interleave(
-            torch.arange(self.num_relations),
-            torch.tensor(self.relation_sizes)).to(self.group_target.device)

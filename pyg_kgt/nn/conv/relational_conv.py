@@ -11,6 +11,7 @@ from torch.nn import Parameter
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.inits import glorot, zeros
 
+from pyg_kgt.nn.conv.grouped_message import GroupedRelationalMessage
 from pyg_kgt.nn.conv.relational_adjacency import RelationalAdjacency
 
 
@@ -41,9 +42,11 @@ class RelationalConv(MessagePassing):
     Neighbour features are first aggregated per non-empty ``(relation,
     target)`` group with one sparse matrix product
     (:class:`RelationalAdjacency`), then each relation's groups are
-    multiplied by :math:`\mathbf{\Theta}_r` and summed into their targets.
-    Work and memory grow with the number of groups (at most the number of
-    edges) times the width; no per-edge weight or message tensor is built.
+    multiplied by :math:`\mathbf{\Theta}_r` and added into their targets
+    (:class:`GroupedRelationalMessage`, a fused autograd function that saves
+    only its inputs). Work grows with the number of groups (at most the
+    number of edges) times the width, memory with one such group tensor; no
+    per-edge weight or message tensor is built.
     Numerically it equals PyG's :class:`~torch_geometric.nn.conv.RGCNConv`
     with ``aggr="mean"`` (same parameter names and layout).
 
@@ -65,8 +68,8 @@ class RelationalConv(MessagePassing):
             ``"add"``. (default: ``"mean"``)
         root_weight (bool): Add the self-loop term. (default: :obj:`True`)
         bias (bool): Add a bias. (default: :obj:`True`)
-        dropout (float): Dropout on the aggregated neighbour features before
-            the relation transform, in training. (default: 0.0)
+        dropout (float): Dropout on the features sent as messages (not on
+            the self-loop input), in training. (default: 0.0)
         add_inverse (bool): Add reversed edges as extra types when given a
             raw ``edge_index``. (default: :obj:`False`)
     """
@@ -153,12 +156,9 @@ class RelationalConv(MessagePassing):
             raise ValueError(f'adjacency has {adjacency.num_relations} '
                              f'relations, layer has weights for '
                              f'{self.num_weight_relations}')
-        # [|G|, in]: neighbour features aggregated per (relation, target).
-        grouped = self.propagate(adjacency.adj, x=x)
-        grouped = F.dropout(grouped, self.dropout, self.training)
-        transformed = self._transform(grouped, adjacency.relation_sizes)
-        aggregated = x.new_zeros(x.size(0), self.out_channels).index_add_(
-            0, adjacency.group_target, transformed)
+        neighbours = F.dropout(x, self.dropout, self.training)
+        aggregated = self.propagate(adjacency.adj, x=neighbours,
+                                    adjacency=adjacency)
         out = aggregated
         if self.root is not None:
             out = out + x @ self.root
@@ -168,8 +168,20 @@ class RelationalConv(MessagePassing):
             return out, RelationalMessages(aggregated, out)
         return out
 
-    def message_and_aggregate(self, adj: Tensor, x: Tensor) -> Tensor:
-        return torch.sparse.mm(adj, x)
+    def message_and_aggregate(self, adj_t: Tensor, x: Tensor,
+                              adjacency: RelationalAdjacency) -> Tensor:
+        # Fused: per-(relation, target) mean, relation transform, and sum
+        # into targets, without per-edge or per-group intermediates kept.
+        present = adjacency.present_relations
+        if not present:
+            return x.new_zeros(x.size(0), self.out_channels)
+        if self.num_blocks is not None:
+            weight = self.weight[present]
+        else:
+            weight = self.relation_weights(torch.tensor(present,
+                                                        device=x.device))
+        return GroupedRelationalMessage.apply(x, weight, adjacency,
+                                              self.out_channels)
 
     def relation_weights(self, relations: Optional[Tensor] = None
                          ) -> Tensor:
@@ -187,29 +199,6 @@ class RelationalConv(MessagePassing):
         comp = self.comp if relations is None else self.comp[relations]
         return (comp @ self.weight.view(self.num_bases, -1)).view(
             -1, self.in_channels, self.out_channels)
-
-    def _transform(self, grouped: Tensor, sizes: list) -> Tensor:
-        present = [r for r, size in enumerate(sizes) if size > 0]
-        if not present:
-            return grouped.new_zeros(0, self.out_channels)
-        parts = [part for part in torch.split(grouped, sizes)
-                 if part.size(0) > 0]
-        if self.num_blocks is not None:
-            weight = self.weight[present]
-        else:
-            weight = self.relation_weights(torch.tensor(
-                present, device=grouped.device))
-        out = []
-        # A loop over relations present (never over edges): one matmul each.
-        for i, part in enumerate(parts):
-            if self.num_blocks is not None:
-                blocks = part.view(-1, self.num_blocks,
-                                   self.in_channels // self.num_blocks)
-                part = torch.einsum('nbi,bio->nbo', blocks, weight[i])
-                out.append(part.reshape(-1, self.out_channels))
-            else:
-                out.append(part @ weight[i])
-        return torch.cat(out, dim=0)
 
     def __repr__(self) -> str:
         extra = ''

@@ -116,3 +116,42 @@ def test_dropout_only_in_training():
     torch.manual_seed(0)
     a = conv(x, edge_index, edge_type)
     assert not torch.allclose(a, conv(x, edge_index, edge_type))
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+def test_hand_written_backward_equals_pyg_autograd(kwargs):
+    x, edge_index, edge_type = graph(num_relations=5)
+    conv = RelationalConv(8, 4, 5, **kwargs)
+    pyg = RGCNConv(8, 4, 5, **kwargs)
+    pyg.load_state_dict(conv.state_dict())
+    grads = []
+    for layer in (conv, pyg):
+        inp = x.clone().requires_grad_()
+        (layer(inp, edge_index, edge_type) ** 2).sum().backward()
+        grads.append([inp.grad] + [p.grad for p in layer.parameters()])
+    for ours, ref in zip(*grads):
+        assert torch.allclose(ours, ref, atol=1e-4)
+
+
+def test_gradcheck_double_precision():
+    x, edge_index, edge_type = graph(num_nodes=6, num_edges=15,
+                                     num_relations=3)
+    conv = RelationalConv(8, 2, 3, num_bases=2).double()
+    adjacency = conv.adjacency(edge_index, edge_type, 6)
+    adjacency.adj = adjacency.adj.double()
+    adjacency.edge_weight = adjacency.edge_weight.double()
+    inp = x.double().requires_grad_()
+    assert torch.autograd.gradcheck(lambda v: conv(v, adjacency), (inp,))
+
+
+def test_pyg_propagate_hook_sees_aggregated_messages():
+    x, edge_index, edge_type = graph()
+    conv = RelationalConv(8, 4, 5)
+    seen = []
+    handle = conv.register_propagate_forward_hook(
+        lambda module, inputs, output: seen.append(output))
+    out, messages = conv(x, edge_index, edge_type, return_messages=True)
+    handle.remove()
+    assert len(seen) == 1 and torch.equal(seen[0], messages.aggregated)
+    conv(x, edge_index, edge_type)
+    assert len(seen) == 1  # removed handles stay removed

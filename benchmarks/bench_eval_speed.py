@@ -1,0 +1,109 @@
+"""Evaluation throughput on DBP-5L `en` test vs the scoring-matmul bound.
+
+The bound is the time of the scoring matrix products alone (one
+``[B, d] @ [d, N]`` per batch, same batches); the evaluator adds filter
+lookup, the tie-aware rank counts and bookkeeping on top. Median of
+``--repeats`` runs, in one process, same embeddings.
+
+    python benchmarks/bench_eval_speed.py [--data ../shared/data]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+import torch  # noqa: E402
+
+from benchmarks.results import (append_records, hardware,  # noqa: E402
+                                make_record, write_markdown)
+from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.evaluation import evaluate_link_prediction  # noqa: E402
+from pyg_kgt.nn import DistMult  # noqa: E402
+
+
+def default_data() -> str:
+    return os.environ.get('PYG_KGT_DATA', os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '..',
+        'shared', 'data'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--data', default=default_data())
+    parser.add_argument('--language', default='en')
+    parser.add_argument('--dim', type=int, default=200)
+    parser.add_argument('--batch-size', type=int, default=512)
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--no-write', action='store_true')
+    args = parser.parse_args()
+    root = os.path.join(args.data, 'dbp5l')
+    if not os.path.isdir(root):
+        sys.exit(f'DBP-5L not found at {root}: pass --data or set '
+                 f'PYG_KGT_DATA')
+    kg = read_dbp5l(root, languages=[args.language])[args.language]
+    torch.manual_seed(0)
+    embeddings = torch.randn(kg.num_entities, args.dim)
+    decoder = DistMult(kg.num_relations, args.dim)
+    known = {'train': kg.train, 'val': kg.val, 'test': kg.test}
+
+    def scorer(entity, relation, side):
+        if side == 'tail':
+            return decoder.score_tails(embeddings[entity], relation,
+                                       embeddings)
+        return decoder.score_heads(relation, embeddings[entity], embeddings)
+
+    def bound(sides: int) -> float:
+        queries = torch.randn(kg.test.size(0), args.dim)
+        began = time.perf_counter()
+        for _ in range(sides):
+            for batch in torch.split(queries, args.batch_size):
+                batch @ embeddings.t()
+        return time.perf_counter() - began
+
+    rows, records = [], []
+    for protocol, sides in (('filtered', 2), ('lifted', 1)):
+        ours, mm = [], []
+        for _ in range(args.repeats):
+            mm.append(bound(sides))
+            began = time.perf_counter()
+            result = evaluate_link_prediction(
+                scorer, kg.test, protocol, known, kg.num_relations,
+                args.batch_size)
+            ours.append(time.perf_counter() - began)
+        queries = result['num_queries']
+        t_ours, t_mm = statistics.median(ours), statistics.median(mm)
+        metrics = {'queries_per_s': queries / t_ours,
+                   'bound_queries_per_s': queries / t_mm,
+                   'ratio_to_bound': t_ours / t_mm, 's_per_run': t_ours}
+        rows.append([protocol, queries, f'{t_ours:.3f}', f'{t_mm:.3f}',
+                     f"{metrics['queries_per_s']:.0f}",
+                     f"{metrics['bound_queries_per_s']:.0f}",
+                     f"{metrics['ratio_to_bound']:.2f}"])
+        records.append(make_record(
+            'eval_speed', 'dbp5l', 'pyg_kgt_evaluator', metrics, t_ours,
+            {'dim': args.dim, 'batch_size': args.batch_size,
+             'repeats': args.repeats, 'entities': kg.num_entities,
+             'test_triples': int(kg.test.size(0))},
+            target=args.language, protocol=protocol))
+    header = ['protocol', 'queries', 'evaluator s', 'matmul-only s',
+              'queries/s', 'bound queries/s', 'ratio']
+    print('| ' + ' | '.join(header) + ' |')
+    for row in rows:
+        print('| ' + ' | '.join(str(v) for v in row) + ' |')
+    if not args.no_write:
+        append_records('eval_speed', records)
+        write_markdown('eval_speed', header, rows, notes=(
+            f'DBP-5L `{args.language}` test ({kg.test.size(0)} triples, '
+            f'{kg.num_entities} entities), DistMult, dim {args.dim}, batch '
+            f'{args.batch_size}; median of {args.repeats} runs. The bound '
+            f'is the scoring matmuls alone. Hardware: {hardware()}.'))
+
+
+if __name__ == '__main__':
+    main()

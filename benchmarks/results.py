@@ -1,0 +1,120 @@
+"""Benchmark records in the format of shared/RESULTS_SCHEMA.md."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+from typing import Any, Dict, List, Optional, Sequence
+
+import torch
+
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           'results')
+KEY = ('suite', 'dataset', 'target', 'method', 'protocol', 'seed')
+
+
+def hardware() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    gpu = (f', GPU {torch.cuda.get_device_name(0)}'
+           if torch.cuda.is_available() else ', no GPU')
+    return f'{cpu}, {os.cpu_count()} cores{gpu}'
+
+
+def versions() -> Dict[str, str]:
+    import torch_geometric
+    import pyg_kgt
+    return {'python': platform.python_version(), 'torch': torch.__version__,
+            'torch_geometric': torch_geometric.__version__,
+            'pyg_kgt': pyg_kgt.__version__}
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ['git', 'rev-parse', 'HEAD'], capture_output=True, text=True,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+            check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+
+
+def peak_rss_mb() -> float:
+    r"""Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_record(suite: str, dataset: str, method: str,
+                metrics: Dict[str, Any], wall_s: float, config: Dict,
+                target: Optional[str] = None,
+                protocol: Optional[str] = None, seed: int = 0,
+                peak_rss: Optional[float] = None) -> Dict[str, Any]:
+    return {
+        'suite': suite, 'dataset': dataset, 'target': target,
+        'method': method, 'protocol': protocol, 'seed': seed,
+        'metrics': metrics, 'wall_s': wall_s,
+        'peak_rss_mb': peak_rss if peak_rss is not None else peak_rss_mb(),
+        'config': config, 'hardware': hardware(), 'versions': versions(),
+        'git_commit': git_commit(),
+        'timestamp': datetime.datetime.now(datetime.timezone.utc)
+        .isoformat(timespec='seconds'),
+    }
+
+
+def append_records(suite: str, records: Sequence[Dict[str, Any]],
+                   folder: str = RESULTS_DIR) -> str:
+    r"""Appends records (one JSON object per line) to ``<suite>.jsonl``."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f'{suite}.jsonl')
+    with open(path, 'a', encoding='utf-8') as f:
+        for record in records:
+            f.write(json.dumps(record, sort_keys=True) + '\n')
+        f.flush()
+        os.fsync(f.fileno())
+    return path
+
+
+def newest_records(suite: str, folder: str = RESULTS_DIR
+                   ) -> List[Dict[str, Any]]:
+    r"""The newest record per key (suite, dataset, target, method,
+    protocol, seed), in first-seen order."""
+    path = os.path.join(folder, f'{suite}.jsonl')
+    if not os.path.isfile(path):
+        return []
+    newest: Dict[tuple, Dict[str, Any]] = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if line.strip():
+                record = json.loads(line)
+                newest[tuple(record.get(k) for k in KEY)] = record
+    return list(newest.values())
+
+
+def write_markdown(suite: str, header: Sequence[str],
+                   rows: Sequence[Sequence[Any]], notes: str = '',
+                   folder: str = RESULTS_DIR) -> str:
+    path = os.path.join(folder, f'{suite}.md')
+    lines = [f'# Benchmark `{suite}`', '', notes, '',
+             '| ' + ' | '.join(header) + ' |',
+             '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(str(v) for v in row) + ' |' for row in rows]
+    tmp = path + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines) + '\n')
+    os.replace(tmp, path)
+    return path
+
+
+def in_worker() -> bool:
+    return '--worker' in sys.argv
