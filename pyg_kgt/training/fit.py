@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import torch
 from torch import Tensor
@@ -18,6 +18,7 @@ from pyg_kgt.training.checkpoint import (latest_checkpoint, load_checkpoint,
                                          save_checkpoint)
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
+from pyg_kgt.training.triple_group import TripleGroup
 
 # extra_loss(model, embeddings, batch) -> scalar added to the task loss.
 ExtraLoss = Callable[[LinkPredictor, Tensor, Tensor], Tensor]
@@ -29,24 +30,26 @@ class NonFiniteLossError(RuntimeError):
 
 def link_prediction_loss(model: LinkPredictor, embeddings: Tensor,
                          batch: Tensor, config: TrainingConfig,
-                         num_candidates: int) -> Tensor:
-    r"""The task loss of one batch of triples :obj:`[B, 3]`.
+                         group: TripleGroup) -> Tensor:
+    r"""The task loss of one batch of triples :obj:`[B, 3]` of ``group``.
 
-    ``"1-n"``: cross-entropy of the true tail among all candidate tails and
-    of the true head among all candidate heads (mean of both). Candidates are
-    the first ``num_candidates`` nodes. ``"negative-sampling"``: each triple
-    is corrupted ``num_negatives`` times (head or tail, uniformly).
+    ``"1-n"``: cross-entropy of the true tail among the group's candidate
+    tails and of the true head among its candidate heads (mean of both).
+    ``"negative-sampling"``: each triple is corrupted ``num_negatives`` times
+    (head or tail, uniformly among the group's candidates).
     """
     h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
     decoder = model.decoder
-    pool = embeddings[:num_candidates]
     if config.loss == '1-n':
+        pool = embeddings[group.candidates]
         loss_fn = OneToNCrossEntropyLoss(config.label_smoothing)
         tails = decoder.score_tails(embeddings[h], r, pool)
         heads = decoder.score_heads(r, embeddings[t], pool)
-        return (loss_fn(tails, t) + loss_fn(heads, h)) / 2
+        return (loss_fn(tails, group.position[t]) +
+                loss_fn(heads, group.position[h])) / 2
     k = config.num_negatives
-    corrupt = torch.randint(num_candidates, (batch.size(0), k))
+    corrupt = group.candidates[torch.randint(group.candidates.numel(),
+                                             (batch.size(0), k))]
     corrupt_head = torch.rand(batch.size(0), k) < 0.5
     neg_h = torch.where(corrupt_head, corrupt, h[:, None])
     neg_t = torch.where(corrupt_head, t[:, None], corrupt)
@@ -58,16 +61,28 @@ def link_prediction_loss(model: LinkPredictor, embeddings: Tensor,
     return loss_fn(positive, negative)
 
 
+def _batches(groups: Sequence[TripleGroup], batch_size: int):
+    r"""Shuffled batches, each from a single group."""
+    batches = [(group, ids) for group in groups
+               for ids in torch.split(torch.randperm(len(group)),
+                                      batch_size)]
+    for i in torch.randperm(len(batches)).tolist():
+        group, ids = batches[i]
+        yield group, group.triples[ids]
+
+
 def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
-        train_triples: Tensor, config: TrainingConfig,
+        train_triples: Union[Tensor, Sequence[TripleGroup]],
+        config: TrainingConfig,
         validate: Optional[Callable[[LinkPredictor], float]] = None,
-        num_candidates: Optional[int] = None,
         extra_loss: Optional[ExtraLoss] = None,
         checkpoint_dir: Optional[str] = None,
         resume: bool = False,
         on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
         ) -> List[Dict[str, float]]:
-    r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s nodes).
+    r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s
+    nodes): a tensor :obj:`[n, 3]` ranked against all nodes, or
+    :class:`TripleGroup`\ s, each ranked against its own candidates.
 
     Every step encodes the whole graph once and scores one batch of triples.
     Every ``eval_every`` epochs ``validate(model)`` (in eval mode, no grad)
@@ -80,12 +95,10 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
     Args:
         model (LinkPredictor): The model.
         adjacency (RelationalAdjacency): The message-passing graph.
-        train_triples (torch.Tensor): :obj:`[n, 3]`.
+        train_triples (torch.Tensor or [TripleGroup]): See above.
         config (TrainingConfig): Hyper-parameters.
         validate (callable, optional): See above. Without it, no early
             stopping.
-        num_candidates (int, optional): Candidates for the loss are nodes
-            ``[0, num_candidates)``. (default: all nodes)
         extra_loss (callable, optional): Added to the task loss per step
             (distillation).
         checkpoint_dir (str, optional): Where ``last.pt`` goes.
@@ -96,7 +109,8 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         One record per epoch: ``epoch``, ``loss``, ``seconds`` and, when
         validated, ``val_mrr``.
     """
-    num_candidates = num_candidates or adjacency.num_nodes
+    groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]
+              if isinstance(train_triples, Tensor) else list(train_triples))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
                                  weight_decay=config.weight_decay)
     stopper = EarlyStopping(config.patience)
@@ -118,14 +132,12 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
     for epoch in bar:
         model.train()
         began = time.perf_counter()
-        order = torch.randperm(train_triples.size(0))
         total, steps = 0.0, 0
-        for batch_ids in torch.split(order, config.batch_size):
-            batch = train_triples[batch_ids]
+        for group, batch in _batches(groups, config.batch_size):
             optimizer.zero_grad()
             embeddings = model(adjacency)
             loss = link_prediction_loss(model, embeddings, batch, config,
-                                        num_candidates)
+                                        group)
             if extra_loss is not None:
                 loss = loss + extra_loss(model, embeddings, batch)
             value = float(loss.detach())

@@ -5,6 +5,7 @@ import time
 from typing import Any, Dict, Optional, Sequence
 
 import torch
+from torch import Tensor
 
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.evaluation import evaluate_link_prediction
@@ -19,23 +20,39 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
                 split: str = 'test',
                 protocols: Sequence[str] = ('filtered', 'lifted'),
                 batch_size: int = 512, progress: bool = False,
-                node_offset: int = 0) -> Dict[str, Any]:
+                node_ids: Optional[Tensor] = None,
+                embeddings: Optional[Tensor] = None,
+                relation_offset: int = 0,
+                triples: Optional[Tensor] = None) -> Dict[str, Any]:
     r"""Evaluates ``model`` on one KG's ``split`` under each protocol.
 
-    Candidates are the KG's own entities: nodes ``node_offset ..
-    node_offset + kg.num_entities`` of the model's graph (so a KG inside a
-    larger linked graph is ranked only against its own entities).
+    Candidates are the KG's own entities: ``node_ids`` :obj:`[num_entities]`
+    maps each of its entity ids to a node of the model's graph (default:
+    nodes ``0 .. num_entities - 1``), so a KG inside a larger linked graph is
+    ranked only against its own entities.
+
+    Args:
+        embeddings (torch.Tensor, optional): Precomputed node embeddings.
+        relation_offset (int): Added to the KG's relation ids to get the
+            model's (namespaced relations; 0 when shared). (default: 0)
+        triples (torch.Tensor, optional): Rank these instead of the whole
+            ``split`` (e.g. a sample); filters still use every split.
     """
     model.eval()
-    with torch.no_grad():
-        embeddings = model(adjacency)
-    own = embeddings[node_offset:node_offset + kg.num_entities]
-    scorer = model.scorer(own)
-    known = {'train': kg.train, 'val': kg.val, 'test': kg.test}
+    if embeddings is None:
+        with torch.no_grad():
+            embeddings = model(adjacency)
+    if node_ids is not None:
+        embeddings = embeddings[node_ids]
+    scorer = model.scorer(embeddings[:kg.num_entities])
+    shift = torch.tensor([0, relation_offset, 0])
+    known = {name: kg.triples(name) + shift for name in ('train', 'val',
+                                                         'test')}
+    ranked = known[split] if triples is None else triples + shift
     return {protocol: evaluate_link_prediction(
-        scorer, kg.triples(split), protocol, known, kg.num_relations,
-        batch_size, progress, f'{kg.name} {split} {protocol}')
-        for protocol in protocols}
+        scorer, ranked, protocol, known,
+        relation_offset + kg.num_relations, batch_size, progress,
+        f'{kg.name} {split} {protocol}') for protocol in protocols}
 
 
 def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,

@@ -1,0 +1,264 @@
+"""JointTeacher: joint pre-training over linked multi-source KGs."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+import torch
+from torch import Tensor
+from torch.nn import Module
+
+from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.errors import ConfigError, DataFormatError
+from pyg_kgt.evaluation import evaluate_alignment
+from pyg_kgt.io import atomic_torch_save, atomic_write_json, safe_torch_load
+from pyg_kgt.models.joint_graph import LINKING, JointGraph
+from pyg_kgt.models.link_predictor import LinkPredictor
+from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
+from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.fit import fit
+from pyg_kgt.training.seed import seed_everything
+from pyg_kgt.training.single_kg import evaluate_kg
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class JointTeacherConfig:
+    r"""Configuration of a :class:`JointTeacher`.
+
+    Args:
+        model (ModelConfig): Encoder and decoder.
+        linking (str): ``"same_as"`` or ``"merge"`` (see
+            :class:`~pyg_kgt.models.JointGraph`). (default: ``"same_as"``)
+        alignment_weight (float): Weight :math:`\lambda` of the alignment
+            loss :math:`\lambda \frac{1}{|A|}\sum_{(a,b) \in A}
+            \|\mathbf{e}_a - \mathbf{e}_b\|_2^2` (``"same_as"`` only).
+            (default: 1.0)
+        max_val_triples (int): Validation triples per KG used for early
+            stopping (a fixed seeded sample; all if fewer). (default: 2000)
+    """
+    model: ModelConfig = field(default_factory=ModelConfig)
+    linking: str = 'same_as'
+    alignment_weight: float = 1.0
+    max_val_triples: int = 2000
+
+    def __post_init__(self) -> None:
+        if isinstance(self.model, dict):
+            self.model = ModelConfig.from_dict(self.model)
+        if self.linking not in LINKING:
+            raise ConfigError(f"linking: unknown value '{self.linking}' "
+                              f'(use one of {LINKING})')
+        if self.alignment_weight < 0:
+            raise ConfigError('alignment_weight: must be >= 0')
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+class JointTeacher(Module):
+    r"""A relational GCN pre-trained once over several source KGs linked by
+    seed entity alignments (Sun et al., KDD 2023), then saved and reused for
+    any number of target KGs.
+
+    Objective, over the sources :math:`\mathcal{S}`:
+
+    .. math::
+        \mathcal{L} = \sum_{k \in \mathcal{S}} \mathcal{L}_{\textrm{LP}}
+        (\mathcal{T}_k) + \lambda\, \mathcal{L}_{\textrm{align}},
+
+    link prediction over every source's training triples (each ranked
+    against its own KG's entities) plus, with ``linking="same_as"``, the
+    alignment loss of :class:`JointTeacherConfig`.
+
+    Args:
+        config (JointTeacherConfig, optional): The configuration.
+    """
+
+    def __init__(self, config: Optional[JointTeacherConfig] = None) -> None:
+        super().__init__()
+        self.config = config or JointTeacherConfig()
+        self.graph: Optional[JointGraph] = None
+        self.model: Optional[LinkPredictor] = None
+        self.vocabularies: Dict[str, Any] = {}
+        self._adjacency: Optional[RelationalAdjacency] = None
+
+    # -- building -------------------------------------------------------
+    def build(self, kg: MultiSourceKG) -> None:
+        r"""Builds the joint graph and a freshly initialised model."""
+        self.graph = JointGraph.build(kg, self.config.linking)
+        self.model = self.config.model.build(
+            self.graph.num_nodes, self.graph.num_relations,
+            self.graph.num_message_relations)
+        self.vocabularies = {
+            'entities': {n: kg[n].entity_names for n in kg.names},
+            'relations': kg.relation_names,
+            'relation_offset': dict(kg.relation_offset)}
+        self._adjacency = None
+
+    @property
+    def adjacency(self) -> RelationalAdjacency:
+        if self._adjacency is None:
+            self._adjacency = self.model.encoder.adjacency(
+                self.graph.edge_index, self.graph.edge_type,
+                self.graph.num_nodes)
+        return self._adjacency
+
+    @property
+    def names(self) -> List[str]:
+        return list(self.graph.names)
+
+    def node_index(self, name: str) -> Tensor:
+        r"""Teacher node id of every entity of source ``name``."""
+        return self.graph.node_index[name]
+
+    # -- training -------------------------------------------------------
+    def fit(self, kg: MultiSourceKG, training: Optional[TrainingConfig] = None,
+            checkpoint_dir: Optional[str] = None,
+            resume: bool = False) -> List[Dict[str, float]]:
+        r"""Pre-trains on every KG of ``kg`` (the sources), early-stopped on
+        validation filtered MRR averaged over them."""
+        training = training or TrainingConfig()
+        seed_everything(training.seed)
+        self.build(kg)
+        graph, config = self.graph, self.config
+        generator = torch.Generator().manual_seed(training.seed)
+        val = {}
+        for name in graph.names:
+            triples = kg[name].val
+            if triples.size(0) > config.max_val_triples:
+                keep = torch.randperm(triples.size(0), generator=generator)
+                triples = triples[keep[:config.max_val_triples]]
+            val[name] = triples
+
+        def validate(model: LinkPredictor) -> float:
+            embeddings = model(self.adjacency)
+            mrrs = []
+            for name, triples in val.items():
+                result = evaluate_kg(
+                    model, None, kg[name], 'val', ('filtered',),
+                    training.eval_batch_size, node_ids=graph.node_index[name],
+                    embeddings=embeddings,
+                    relation_offset=kg.relation_offset[name],
+                    triples=triples)
+                mrrs.append(result['filtered']['metrics']['mrr'])
+            return sum(mrrs) / len(mrrs)
+
+        extra = None
+        if config.linking == 'same_as' and config.alignment_weight > 0 and \
+                graph.alignment_pairs.numel():
+            pairs = graph.alignment_pairs
+
+            def extra(model, embeddings, batch):
+                diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]
+                return config.alignment_weight * diff.pow(2).sum(-1).mean()
+        began = time.perf_counter()
+        history = fit(self.model, self.adjacency, graph.triple_groups(kg),
+                      training, validate, extra_loss=extra,
+                      checkpoint_dir=checkpoint_dir, resume=resume)
+        self.train_seconds = time.perf_counter() - began
+        return history
+
+    # -- inference ------------------------------------------------------
+    @torch.no_grad()
+    def embeddings(self, return_messages: bool = False):
+        r"""Node embeddings :obj:`[num_nodes, d]` (and per-layer
+        :class:`RelationalMessages`)."""
+        self.model.eval()
+        return self.model.encoder(self.adjacency,
+                                  return_messages=return_messages)
+
+    def evaluate(self, kg: MultiSourceKG, split: str = 'test',
+                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 names: Optional[Sequence[str]] = None,
+                 batch_size: int = 512) -> Dict[str, Dict[str, Any]]:
+        r"""Link prediction per KG (each ranked against its own entities)."""
+        embeddings = self.embeddings()
+        return {name: evaluate_kg(
+            self.model, None, kg[name], split, protocols, batch_size,
+            node_ids=self.graph.node_index[name], embeddings=embeddings,
+            relation_offset=kg.relation_offset[name])
+            for name in (names or self.names)}
+
+    def evaluate_alignment(self, pairs: Tensor, source: str, target: str,
+                           csls_k: Optional[int] = None) -> Dict[str, Any]:
+        r"""Entity alignment of test ``pairs`` :obj:`[M, 2]` between two of
+        the teacher's KGs by embedding similarity (see
+        :func:`~pyg_kgt.evaluation.evaluate_alignment`)."""
+        embeddings = self.embeddings()
+        return evaluate_alignment(embeddings[self.node_index(source)],
+                                  embeddings[self.node_index(target)], pairs,
+                                  csls_k=csls_k)
+
+    # -- persistence ----------------------------------------------------
+    def save(self, folder: str) -> None:
+        r"""Writes ``config.json``, ``vocabularies.json`` and ``weights.pt``
+        (model weights and the joint graph's tensors) atomically."""
+        if self.model is None:
+            raise RuntimeError('nothing to save: fit() or build() first')
+        os.makedirs(folder, exist_ok=True)
+        graph = self.graph
+        atomic_torch_save({
+            'model': self.model.state_dict(),
+            'node_index': graph.node_index, 'edge_index': graph.edge_index,
+            'edge_type': graph.edge_type,
+            'alignment_pairs': graph.alignment_pairs},
+            os.path.join(folder, 'weights.pt'))
+        atomic_write_json(self.vocabularies,
+                          os.path.join(folder, 'vocabularies.json'))
+        import pyg_kgt
+        atomic_write_json({
+            'class': type(self).__name__, 'format_version': FORMAT_VERSION,
+            'pyg_kgt_version': pyg_kgt.__version__,
+            'config': self.config.to_dict(), 'names': graph.names,
+            'num_nodes': graph.num_nodes,
+            'num_relations': graph.num_relations,
+            'num_message_relations': graph.num_message_relations},
+            os.path.join(folder, 'config.json'))
+
+    @classmethod
+    def load(cls, folder: str) -> 'JointTeacher':
+        r"""Loads a teacher written by :meth:`save`; no code is executed
+        from the files (JSON and ``weights_only=True``)."""
+        meta = _read_json(os.path.join(folder, 'config.json'))
+        if meta.get('class') != cls.__name__:
+            raise DataFormatError(os.path.join(folder, 'config.json'),
+                                  f"not a {cls.__name__} (class "
+                                  f"{meta.get('class')!r})")
+        teacher = cls(JointTeacherConfig(**meta['config']))
+        state = safe_torch_load(os.path.join(folder, 'weights.pt'))
+        teacher.graph = JointGraph(
+            meta['names'], meta['num_nodes'], meta['num_relations'],
+            meta['num_message_relations'], state['node_index'],
+            state['edge_index'], state['edge_type'],
+            state['alignment_pairs'], teacher.config.linking)
+        teacher.model = teacher.config.model.build(
+            meta['num_nodes'], meta['num_relations'],
+            meta['num_message_relations'])
+        teacher.model.load_state_dict(state['model'])
+        teacher.model.eval()
+        teacher.vocabularies = _read_json(os.path.join(folder,
+                                                       'vocabularies.json'))
+        return teacher
+
+    def __repr__(self) -> str:
+        if self.graph is None:
+            return f'{type(self).__name__}(unbuilt)'
+        return (f"{type(self).__name__}(sources={self.names}, "
+                f"nodes={self.graph.num_nodes}, "
+                f"linking='{self.config.linking}', model={self.model})")
+
+
+def _read_json(path: str) -> Dict[str, Any]:
+    if not os.path.isfile(path):
+        raise DataFormatError(path, 'missing file')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataFormatError(path, f'not valid JSON ({e})') from None
+
