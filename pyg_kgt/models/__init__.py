@@ -2,7 +2,12 @@ r"""Models: the link predictor backbone, JointTeacher and LocalStudent."""
 from pyg_kgt.models.joint_graph import JointGraph, merge_components
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.link_predictor import LinkPredictor
+from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.student_network import StudentNetwork
+from pyg_kgt.models.teacher_cache import TeacherCache
 
 __all__ = ['JointGraph', 'merge_components', 'JointTeacher',
-           'JointTeacherConfig', 'LinkPredictor', 'ModelConfig']
+           'JointTeacherConfig', 'LinkPredictor', 'LocalStudent',
+           'LocalStudentConfig', 'ModelConfig', 'StudentNetwork',
+           'TeacherCache']

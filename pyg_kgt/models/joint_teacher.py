@@ -153,7 +153,7 @@ class JointTeacher(Module):
                 graph.alignment_pairs.numel():
             pairs = graph.alignment_pairs
 
-            def extra(model, embeddings, batch):
+            def extra(model, embeddings, messages, batch):
                 diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]
                 return config.alignment_weight * diff.pow(2).sum(-1).mean()
         began = time.perf_counter()
@@ -193,6 +193,18 @@ class JointTeacher(Module):
         return evaluate_alignment(embeddings[self.node_index(source)],
                                   embeddings[self.node_index(target)], pairs,
                                   csls_k=csls_k)
+
+    def cache_for(self, linked, path: Optional[str] = None,
+                  top_k: int = 50):
+        r"""Everything a student needs from this teacher for the linked
+        subgraph ``linked`` (a :class:`~pyg_kgt.models.TeacherCache`:
+        entity embeddings, per-layer aggregated messages, top-k tail
+        predictions), written atomically to ``path`` when given, so students
+        train without the teacher in memory."""
+        cache = cache_for_student(self, linked, top_k)
+        if path is not None:
+            cache.save(path)
+        return cache
 
     # -- persistence ----------------------------------------------------
     def save(self, folder: str) -> None:
@@ -262,3 +274,49 @@ def _read_json(path: str) -> Dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise DataFormatError(path, f'not valid JSON ({e})') from None
 
+
+
+def cache_for_student(teacher: JointTeacher, linked, top_k: int = 50,
+                      batch_size: int = 1024):
+    r"""Computes the :class:`~pyg_kgt.models.TeacherCache` of a linked
+    subgraph made by :class:`~pyg_kgt.transforms.LinkSubgraph` (with
+    ``teacher_node_index`` of this teacher).
+
+    Prediction targets: for every distinct training query ``(h, r)`` of the
+    target whose head has a teacher node and whose relation the teacher
+    knows, the teacher scores every target entity that has a teacher node
+    and keeps its ``top_k``.
+    """
+    from pyg_kgt.data.homogeneous_view import HomogeneousView
+    from pyg_kgt.data.multi_source_kg import FACT
+    from pyg_kgt.models.teacher_cache import TeacherCache
+    view = HomogeneousView.from_hetero(linked)
+    teacher_id = torch.cat([linked[t].teacher_id for t in view.node_types])
+    linked_nodes = torch.nonzero(teacher_id >= 0).view(-1)
+    embeddings, messages = teacher.embeddings(return_messages=True)
+    target = linked.target_name
+    offset = view.node_offset[target]
+    store = linked[target, FACT, target]
+    target_teacher = linked[target].teacher_id
+    queries = torch.unique(torch.stack(
+        [store.edge_index[0], store.edge_type], dim=1), dim=0)
+    queries = queries[(target_teacher[queries[:, 0]] >= 0) &
+                      (queries[:, 1] < teacher.graph.num_relations)]
+    pool = torch.nonzero(target_teacher >= 0).view(-1)
+    k = min(top_k, int(pool.numel()))
+    top_index, top_scores = [], []
+    with torch.no_grad():
+        for batch in torch.split(queries, batch_size):
+            scores = teacher.model.decoder.score_tails(
+                embeddings[target_teacher[batch[:, 0]]], batch[:, 1],
+                embeddings[target_teacher[pool]])
+            best = scores.topk(k, dim=1)
+            top_index.append(pool[best.indices] + offset)
+            top_scores.append(best.values)
+    empty = torch.empty(0, k, dtype=torch.long)
+    return TeacherCache(
+        linked_nodes, embeddings[teacher_id[linked_nodes]],
+        [m.aggregated[teacher_id[linked_nodes]] for m in messages],
+        torch.stack([queries[:, 0] + offset, queries[:, 1]], 1),
+        torch.cat(top_index) if top_index else empty,
+        torch.cat(top_scores) if top_scores else empty.float())

@@ -11,7 +11,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from pyg_kgt.models.link_predictor import LinkPredictor
-from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
 from pyg_kgt.training.checkpoint import (latest_checkpoint, load_checkpoint,
@@ -20,8 +20,10 @@ from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.triple_group import TripleGroup
 
-# extra_loss(model, embeddings, batch) -> scalar added to the task loss.
-ExtraLoss = Callable[[LinkPredictor, Tensor, Tensor], Tensor]
+# extra_loss(model, embeddings, messages, batch) -> scalar added to the task
+# loss; messages holds each encoder layer's RelationalMessages.
+ExtraLoss = Callable[[LinkPredictor, Tensor, List[RelationalMessages],
+                      Tensor], Tensor]
 
 
 class NonFiniteLossError(RuntimeError):
@@ -135,11 +137,12 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         total, steps = 0.0, 0
         for group, batch in _batches(groups, config.batch_size):
             optimizer.zero_grad()
-            embeddings = model(adjacency)
+            embeddings, messages = model.encoder(adjacency,
+                                                 return_messages=True)
             loss = link_prediction_loss(model, embeddings, batch, config,
                                         group)
             if extra_loss is not None:
-                loss = loss + extra_loss(model, embeddings, batch)
+                loss = loss + extra_loss(model, embeddings, messages, batch)
             value = float(loss.detach())
             if not math.isfinite(value):
                 raise NonFiniteLossError(

@@ -1,0 +1,216 @@
+"""LocalStudent: local re-training guided by a pre-trained teacher."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import torch
+from torch import Tensor
+from torch.nn import Module
+from torch_geometric.data import HeteroData
+
+from pyg_kgt.data.homogeneous_view import HomogeneousView
+from pyg_kgt.data.knowledge_graph import KnowledgeGraph
+from pyg_kgt.data.multi_source_kg import FACT
+from pyg_kgt.errors import ConfigError
+from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.student_network import StudentNetwork
+from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.fit import fit
+from pyg_kgt.training.seed import seed_everything
+from pyg_kgt.training.single_kg import evaluate_kg
+from pyg_kgt.training.triple_group import TripleGroup
+
+
+def _student_model() -> ModelConfig:
+    return ModelConfig(hidden_channels=64)
+
+
+@dataclass
+class LocalStudentConfig:
+    r"""Configuration of a :class:`LocalStudent`.
+
+    The loss is :math:`\mathcal{L}_{\textrm{LP}} +
+    \lambda_f \mathcal{L}_{\textrm{feat}} + \lambda_n \mathcal{L}_{\textrm{net}}
+    + \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a level
+    off (ablations).
+
+    Args:
+        model (ModelConfig): The (small) student. (default: width 64)
+        feature_weight (float): :math:`\lambda_f`. (default: 1.0)
+        network_weight (float): :math:`\lambda_n`. (default: 1.0)
+        prediction_weight (float): :math:`\lambda_p`. (default: 1.0)
+        temperature (float): Of the prediction loss. (default: 2.0)
+        prediction_batch_size (int): Cached teacher queries per step.
+            (default: 1024)
+        top_k (int): Teacher tails kept per query. (default: 50)
+    """
+    model: ModelConfig = field(default_factory=_student_model)
+    feature_weight: float = 1.0
+    network_weight: float = 1.0
+    prediction_weight: float = 1.0
+    temperature: float = 2.0
+    prediction_batch_size: int = 1024
+    top_k: int = 50
+
+    def __post_init__(self) -> None:
+        if isinstance(self.model, dict):
+            self.model = ModelConfig.from_dict(self.model)
+        for name in ('feature_weight', 'network_weight', 'prediction_weight'):
+            if getattr(self, name) < 0:
+                raise ConfigError(f'{name}: must be >= 0')
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+class LocalStudent(Module):
+    r"""A small relational GCN re-trained on a target KG plus its linked
+    subgraph (:class:`~pyg_kgt.transforms.LinkSubgraph`), guided by a frozen
+    or cached teacher at three levels (Sun et al., KDD 2023):
+    :class:`~pyg_kgt.nn.distill.FeatureDistillationLoss`,
+    :class:`~pyg_kgt.nn.distill.NetworkDistillationLoss` and
+    :class:`~pyg_kgt.nn.distill.PredictionDistillationLoss`, weighted as in
+    :class:`LocalStudentConfig`. Without a teacher it is its own no-teacher
+    twin; on a subgraph without sources, the target-alone baseline.
+
+    Args:
+        config (LocalStudentConfig, optional): The configuration.
+    """
+
+    def __init__(self, config: Optional[LocalStudentConfig] = None) -> None:
+        super().__init__()
+        self.config = config or LocalStudentConfig()
+        self.model: Optional[StudentNetwork] = None
+        self.view: Optional[HomogeneousView] = None
+        self.target_kg: Optional[KnowledgeGraph] = None
+        self._adjacency: Optional[RelationalAdjacency] = None
+
+    def build(self, linked: HeteroData,
+              cache: Optional[TeacherCache] = None) -> None:
+        r"""Builds the student graph and a fresh network for ``linked``."""
+        self.view = HomogeneousView.from_hetero(linked)
+        target = linked.target_name
+        store = linked[target, FACT, target]
+        triples = {
+            split: torch.stack([store[f'{p}edge_index'][0],
+                                store[f'{p}edge_type'],
+                                store[f'{p}edge_index'][1]], dim=1)
+            for split, p in (('train', ''), ('val', 'val_'),
+                             ('test', 'test_'))}
+        num = linked[target].num_nodes
+        self.target_kg = KnowledgeGraph(
+            target, [str(i) for i in range(num)],
+            [str(r) for r in range(int(linked.num_relations))], **triples)
+        config = self.config.model
+        base = config.build(self.view.num_nodes, int(linked.num_relations),
+                            self.view.num_relations)
+        self.model = StudentNetwork(
+            base.encoder, base.decoder,
+            cache.teacher_channels if cache is not None else None,
+            cache.num_teacher_layers if cache is not None else 0,
+            self.config.temperature)
+        self._adjacency = None
+
+    @property
+    def adjacency(self) -> RelationalAdjacency:
+        if self._adjacency is None:
+            self._adjacency = self.model.encoder.adjacency(
+                self.view.edge_index, self.view.edge_type,
+                self.view.num_nodes)
+        return self._adjacency
+
+    @property
+    def target_nodes(self) -> Tensor:
+        r"""Student node ids of the target's entities."""
+        start = self.view.node_offset[self.target_kg.name]
+        return torch.arange(start, start + self.target_kg.num_entities)
+
+    def _distillation_loss(self, cache: TeacherCache):
+        config = self.config
+        heads = self.model.distillation
+
+        def extra(model, embeddings, messages, batch) -> Tensor:
+            total = embeddings.new_zeros(())
+            if config.feature_weight and 'feature' in heads:
+                total = total + config.feature_weight * heads['feature'](
+                    embeddings, cache.embeddings, cache.linked_nodes)
+            if config.network_weight and 'network' in heads:
+                total = total + config.network_weight * heads['network'](
+                    [m.aggregated for m in messages], cache.messages,
+                    cache.linked_nodes)
+            if config.prediction_weight and cache.queries.numel():
+                pick = torch.randint(cache.queries.size(0),
+                                     (min(config.prediction_batch_size,
+                                          cache.queries.size(0)),))
+                query = cache.queries[pick]
+                k = cache.candidates.size(1)
+                student = model.decoder(
+                    embeddings[query[:, 0]][:, None].expand(-1, k, -1),
+                    query[:, 1][:, None].expand(-1, k),
+                    embeddings[cache.candidates[pick]])
+                total = total + config.prediction_weight * heads[
+                    'prediction'](student, cache.scores[pick])
+            return total
+        return extra
+
+    def fit(self, linked: HeteroData,
+            teacher: Union['JointTeacher', TeacherCache, None] = None,  # noqa
+            training: Optional[TrainingConfig] = None,
+            checkpoint_dir: Optional[str] = None,
+            resume: bool = False) -> List[Dict[str, float]]:
+        r"""Re-trains on the target's training triples over the linked
+        subgraph, early-stopped on target validation filtered MRR.
+
+        Args:
+            linked (HeteroData): Output of
+                :class:`~pyg_kgt.transforms.LinkSubgraph`.
+            teacher (JointTeacher or TeacherCache, optional): The guide; a
+                teacher is turned into its cache first. (default: none, the
+                no-teacher twin)
+            training (TrainingConfig, optional): The fit loop's settings.
+        """
+        training = training or TrainingConfig()
+        seed_everything(training.seed)
+        cache = teacher
+        if teacher is not None and not isinstance(teacher, TeacherCache):
+            cache = teacher.cache_for(linked, top_k=self.config.top_k)
+        self.build(linked, cache)
+        target = self.target_kg
+        nodes = self.target_nodes
+        group = TripleGroup.create(
+            torch.stack([nodes[target.train[:, 0]], target.train[:, 1],
+                         nodes[target.train[:, 2]]], dim=1),
+            self.view.num_nodes, nodes, target.name)
+
+        def validate(model) -> float:
+            result = evaluate_kg(model, self.adjacency, target, 'val',
+                                 ('filtered',), training.eval_batch_size,
+                                 node_ids=nodes)
+            return result['filtered']['metrics']['mrr']
+
+        extra = self._distillation_loss(cache) if cache is not None else None
+        began = time.perf_counter()
+        history = fit(self.model, self.adjacency, [group], training,
+                      validate if target.val.numel() else None,
+                      extra_loss=extra, checkpoint_dir=checkpoint_dir,
+                      resume=resume)
+        self.train_seconds = time.perf_counter() - began
+        return history
+
+    def evaluate(self, split: str = 'test',
+                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 batch_size: int = 512) -> Dict[str, Any]:
+        r"""Link prediction on the target, ranked against its entities."""
+        return evaluate_kg(self.model, self.adjacency, self.target_kg, split,
+                           protocols, batch_size, node_ids=self.target_nodes)
+
+    def __repr__(self) -> str:
+        if self.model is None:
+            return f'{type(self).__name__}(unbuilt)'
+        return (f"{type(self).__name__}(target='{self.target_kg.name}', "
+                f'nodes={self.view.num_nodes}, '
+                f'distillation={list(self.model.distillation)})')

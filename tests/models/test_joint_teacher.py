@@ -1,0 +1,71 @@
+import pytest
+import torch
+
+from pyg_kgt.data import make_synthetic_multi_source_kg
+from pyg_kgt.errors import ConfigError, DataFormatError
+from pyg_kgt.models import JointTeacher, JointTeacherConfig, ModelConfig
+from pyg_kgt.training import TrainingConfig
+
+
+@pytest.fixture(scope='module')
+def sources():
+    kg = make_synthetic_multi_source_kg(num_entities=300, num_values=20,
+                                        num_types=6, seed=1)
+    return kg.subset(['source1', 'source2', 'source3'])
+
+
+def small(linking='same_as') -> JointTeacher:
+    return JointTeacher(JointTeacherConfig(
+        model=ModelConfig(hidden_channels=16, dropout=0.0), linking=linking))
+
+
+@pytest.mark.parametrize('linking', ['same_as', 'merge'])
+def test_fit_evaluate_and_save_load_identical(sources, tmp_path, linking):
+    teacher = small(linking)
+    history = teacher.fit(sources, TrainingConfig(epochs=4, batch_size=256,
+                                                  eval_every=2))
+    assert 'val_mrr' in history[1]
+    before = teacher.evaluate(sources, names=['source2'])
+    teacher.save(str(tmp_path / 't'))
+    loaded = JointTeacher.load(str(tmp_path / 't'))
+    after = loaded.evaluate(sources, names=['source2'])
+    assert before == after
+    assert torch.equal(teacher.embeddings(), loaded.embeddings())
+    assert loaded.vocabularies['entities']['source1'][:3] == \
+        sources['source1'].entity_names[:3]
+    assert 'JointTeacher(sources=' in repr(loaded)
+
+
+def test_alignment_evaluation(sources):
+    teacher = small()
+    teacher.fit(sources, TrainingConfig(epochs=3, batch_size=256))
+    links = sources.alignments[('source1', 'source2')]
+    result = teacher.evaluate_alignment(links.test, 'source1', 'source2')
+    assert 0 <= result['hits1'] <= result['hits10'] <= 1
+    assert result['num_pairs'] == links.test.size(0)
+
+
+def test_resume_after_interruption(sources, tmp_path):
+    config = dict(batch_size=256, eval_every=2, checkpoint_every=1)
+    full = small()
+    full.fit(sources, TrainingConfig(epochs=4, **config),
+             checkpoint_dir=str(tmp_path / 'full'))
+    part = small()
+    part.fit(sources, TrainingConfig(epochs=2, **config),
+             checkpoint_dir=str(tmp_path / 'part'))
+    resumed = small()
+    history = resumed.fit(sources, TrainingConfig(epochs=4, **config),
+                          checkpoint_dir=str(tmp_path / 'part'), resume=True)
+    assert [h['epoch'] for h in history] == [1, 2, 3, 4]
+    for a, b in zip(full.model.parameters(), resumed.model.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(DataFormatError, match='missing file'):
+        JointTeacher.load(str(tmp_path))
+    (tmp_path / 'config.json').write_text('{"class": "Other"}')
+    with pytest.raises(DataFormatError, match='not a JointTeacher'):
+        JointTeacher.load(str(tmp_path))
+    with pytest.raises(ConfigError, match='linking'):
+        JointTeacherConfig(linking='glue')
