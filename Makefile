@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 # Pinned and installed first: a bare `torch` requirement would pull a CUDA build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test install install-dev bench-conv bench-eval clean
+.PHONY: demo test docs install install-dev bench-conv bench-eval clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ demo: $(VENV)/.installed
 # pytest exits 5 when it collects no test: that is a failure too.
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
+
+# Offline build; warnings are errors.
+docs: $(VENV)/.installed
+	$(PIP) install -q -e '.[docs]'
+	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
 
 bench-conv: $(VENV)/.installed
 	$(PY) benchmarks/bench_conv.py

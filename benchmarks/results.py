@@ -4,40 +4,15 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-import torch
+from pyg_kgt.environment import hardware, peak_rss_mb, versions
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'results')
 KEY = ('suite', 'dataset', 'target', 'method', 'protocol', 'seed')
-
-
-def hardware() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    cpu = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    gpu = (f', GPU {torch.cuda.get_device_name(0)}'
-           if torch.cuda.is_available() else ', no GPU')
-    return f'{cpu}, {os.cpu_count()} cores{gpu}'
-
-
-def versions() -> Dict[str, str]:
-    import torch_geometric
-    import pyg_kgt
-    return {'python': platform.python_version(), 'torch': torch.__version__,
-            'torch_geometric': torch_geometric.__version__,
-            'pyg_kgt': pyg_kgt.__version__}
 
 
 def git_commit() -> str:
@@ -48,11 +23,6 @@ def git_commit() -> str:
             check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return 'unknown'
-
-
-def peak_rss_mb() -> float:
-    r"""Peak resident memory of this process (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def make_record(suite: str, dataset: str, method: str,

@@ -1,17 +1,74 @@
 """The README's main job on the embedded default dataset."""
 from __future__ import annotations
 
-import json
+import time
+from typing import Any, Dict
 
 from pyg_kgt.data.synthetic import make_synthetic_multi_source_kg
+from pyg_kgt.models.joint_teacher import JointTeacherConfig
+from pyg_kgt.models.local_student import LocalStudentConfig
+from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.pipeline import pretrain_teacher, run_transfer
+from pyg_kgt.training.config import TrainingConfig
+
+SOURCES = ('source1', 'source2', 'source3')
+TARGET = 'target'
+TEACHER = JointTeacherConfig(model=ModelConfig(hidden_channels=64,
+                                               dropout=0.0))
+# Same width as the teacher (no projection needed); the student is smaller
+# in graph: only the target and its linked neighbourhood.
+STUDENT = LocalStudentConfig(model=ModelConfig(hidden_channels=64,
+                                               dropout=0.0))
 
 
-def run_demo(seed: int = 0, quiet: bool = False) -> dict:
-    r"""Generates the embedded default multi-source KG and prints its
-    statistics (the training pipeline lands with the LocalStudent work)."""
+def demo_training(seed: int = 0, progress: bool = False) -> TrainingConfig:
+    r"""The teacher's budget on the embedded default."""
+    return TrainingConfig(epochs=60, batch_size=512, lr=0.01, eval_every=5,
+                          patience=3, seed=seed, progress=progress)
+
+
+def student_training(seed: int = 0, progress: bool = False
+                     ) -> TrainingConfig:
+    r"""The students' budget: validation MRR is flat for the first tens of
+    epochs while distillation takes hold, hence the longer patience."""
+    return TrainingConfig(epochs=200, batch_size=512, lr=0.01, eval_every=5,
+                          patience=8, seed=seed, progress=progress)
+
+
+def run_demo(seed: int = 0, quiet: bool = False) -> Dict[str, Any]:
+    r"""Pre-trains a teacher on the embedded default's three sources, cuts
+    the target's linked subgraph, re-trains a student with all three
+    distillation levels, and prints it against its no-teacher twins.
+    ``quiet`` turns progress bars off (the table is always printed)."""
+    began = time.perf_counter()
+    say = print
     kg = make_synthetic_multi_source_kg(seed=seed)
-    stats = kg.statistics()
-    if not quiet:
-        print(repr(kg))
-        print(json.dumps(stats, indent=2))
-    return stats
+    say(f'Embedded default: {kg!r}')
+    training = demo_training(seed, progress=not quiet)
+    say(f'Pre-training the teacher on {list(SOURCES)} ...')
+    teacher = pretrain_teacher(kg, SOURCES, TEACHER, training)
+    say(f'  {teacher.train_seconds:.1f} s')
+    say(f"Re-training students on '{TARGET}' ...")
+    results = run_transfer(kg, TARGET, teacher, STUDENT,
+                           student_training(seed, progress=not quiet))
+    rows = [('method', 'MRR', 'H@1', 'H@10', 'MRR (lifted)', 'train s')]
+    for method, result in results.items():
+        filtered = result['test']['filtered']['metrics']
+        lifted = result['test']['lifted']['metrics']
+        rows.append((method, f"{filtered['mrr']:.3f}",
+                     f"{filtered['hits1']:.3f}", f"{filtered['hits10']:.3f}",
+                     f"{lifted['mrr']:.3f}", f"{result['train_s']:.1f}"))
+    teacher_scores = teacher.evaluate(kg.subset(SOURCES))
+    mrr = sum(r['filtered']['metrics']['mrr'] for r in
+              teacher_scores.values()) / len(teacher_scores)
+    rows.append(('teacher (its sources, mean)', f'{mrr:.3f}', '', '', '',
+                 f'{teacher.train_seconds:.1f}'))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    say(f"\nTarget '{TARGET}' test (filtered = both sides, train+val+test "
+        f'filtered; lifted = tails, train filtered):')
+    for i, row in enumerate(rows):
+        say('  '.join(v.ljust(w) for v, w in zip(row, widths)))
+        if i == 0:
+            say('  '.join('-' * w for w in widths))
+    say(f'\nTotal {time.perf_counter() - began:.0f} s.')
+    return {'results': results, 'teacher': teacher}

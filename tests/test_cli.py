@@ -39,3 +39,38 @@ def test_stats_real_dbp5l_matches_source_md(shared_data, capsys):
     el = json.loads(capsys.readouterr().out)['kgs']['el']
     assert (el['entities'], el['train_triples'], el['val_triples'],
             el['test_triples']) == (5231, 8670, 4152, 1017)
+
+
+def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
+    small = ['--set', 'training.epochs=2', '--set', 'training.eval_every=1',
+             '--set', 'teacher.model.hidden_channels=8',
+             '--set', 'student.model.hidden_channels=8',
+             '--set', 'data.target=target', '--quiet']
+    teacher_run = tmp_path / 'teacher_run'
+    assert main(['pretrain', '--run-dir', str(teacher_run), *small]) == 0
+    results = json.loads((teacher_run / 'results.json').read_text())
+    assert set(results['results']) == {'source1', 'source2', 'source3'}
+    assert results['results']['source1']['lifted']['protocol'] == 'lifted'
+    assert {'versions', 'hardware', 'wall_s', 'seed'} <= set(results)
+    rows = (teacher_run / 'metrics.tsv').read_text().splitlines()
+    assert rows[0].split('\t')[:2] == ['epoch', 'loss'] and len(rows) == 3
+    assert (teacher_run / 'teacher' / 'weights.pt').is_file()
+    assert (teacher_run / 'training_curves.png').is_file()
+    student_run = tmp_path / 'student_run'
+    assert main(['retrain', '--run-dir', str(student_run), '--teacher',
+                 str(teacher_run / 'teacher'), *small]) == 0
+    results = json.loads((student_run / 'results.json').read_text())
+    assert 'filtered' in results['results']['target']
+    assert (student_run / 'teacher_cache.pt').is_file()
+    assert 'target: filtered MRR' in capsys.readouterr().out
+
+
+def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
+    run = tmp_path / 'run'
+    assert main(['pretrain', '--run-dir', str(run), '--set',
+                 'training.epoch=2']) == 2
+    assert "unknown key 'training.epoch'" in capsys.readouterr().err
+    assert not run.exists()
+    assert main(['retrain', '--run-dir', str(run), '--teacher',
+                 str(tmp_path)]) == 2
+    assert 'data.target' in capsys.readouterr().err

@@ -84,7 +84,7 @@ class KnowledgeGraph:
         return {name: i for i, name in enumerate(self.relation_names)}
 
     def triples(self, split: str) -> Tensor:
-        r"""Returns the triples of ``split`` (``train``, ``val`` or ``test``)."""
+        r"""The triples of ``split`` (``train``, ``val`` or ``test``)."""
         if split not in SPLITS:
             raise ValueError(f"unknown split '{split}' (use one of {SPLITS})")
         return getattr(self, split)

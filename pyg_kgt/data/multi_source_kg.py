@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence
 
-import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 

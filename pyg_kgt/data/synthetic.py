@@ -53,12 +53,13 @@ def make_synthetic_multi_source_kg(
     one latent world, with partial seed alignment between all pairs.
 
     Each source KG sees every value entity and a random ``source_coverage``
-    fraction of the world's instances and keeps each world fact among them with probability
-    ``source_keep``; the target sees ``target_coverage`` of the entities and
-    keeps only ``target_keep`` of their facts, so it is sparse and its
-    missing facts are often present in a source: knowledge transfer
-    measurably helps. Each KG's triples are split 80/10/10 (seeded); local
-    entity ids are a random permutation so ids do not leak the alignment.
+    fraction of the world's instances, and keeps each world fact among them
+    with probability ``source_keep``; the target sees ``target_coverage`` of
+    the instances and keeps only ``target_keep`` of their facts, so it is
+    sparse and its missing facts are often present in a source: knowledge
+    transfer measurably helps. Each KG's triples are split 80/10/10
+    (seeded); local entity ids are a random permutation so ids do not leak
+    the alignment.
     Alignment pairs between two KGs are their shared world entities, a
     ``alignment_train_fraction`` of them for training, the rest for test.
     All KGs share one relation vocabulary.

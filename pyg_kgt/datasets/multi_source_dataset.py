@@ -1,7 +1,6 @@
 """Base class of the multi-source KG datasets (infrastructure)."""
 from __future__ import annotations
 
-import os
 import os.path as osp
 from typing import Callable, List, Optional
 

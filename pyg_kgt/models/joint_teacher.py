@@ -18,9 +18,10 @@ from pyg_kgt.io import atomic_torch_save, atomic_write_json, safe_torch_load
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
-from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
+from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
+from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg
 
@@ -41,11 +42,19 @@ class JointTeacherConfig:
             (default: 1.0)
         max_val_triples (int): Validation triples per KG used for early
             stopping (a fixed seeded sample; all if fewer). (default: 2000)
+        num_neighbors ([int], optional): Memory-bounded mode: train on
+            sampled neighbourhoods with this fan-out per layer
+            (:class:`~pyg_kgt.training.RelationalNeighborSampler`) and the
+            negative sampling loss; step memory then depends on batch size
+            and fan-out, not graph size. The alignment loss is not used in
+            this mode (``same_as`` edges still link the KGs).
+            (default: :obj:`None`, full batch)
     """
     model: ModelConfig = field(default_factory=ModelConfig)
     linking: str = 'same_as'
     alignment_weight: float = 1.0
     max_val_triples: int = 2000
+    num_neighbors: Optional[List[int]] = None
 
     def __post_init__(self) -> None:
         if isinstance(self.model, dict):
@@ -148,18 +157,27 @@ class JointTeacher(Module):
                 mrrs.append(result['filtered']['metrics']['mrr'])
             return sum(mrrs) / len(mrrs)
 
-        extra = None
-        if config.linking == 'same_as' and config.alignment_weight > 0 and \
-                graph.alignment_pairs.numel():
+        sampler = None
+        if config.num_neighbors is not None:
+            sampler = RelationalNeighborSampler(
+                graph.edge_index, graph.edge_type, graph.num_nodes,
+                graph.num_message_relations, config.num_neighbors,
+                seed=training.seed)
+        use_alignment = (sampler is None and config.linking == 'same_as'
+                         and config.alignment_weight > 0 and
+                         graph.alignment_pairs.numel() > 0)
+        if use_alignment:
             pairs = graph.alignment_pairs
 
-            def extra(model, embeddings, messages, batch):
+            def alignment_loss(model, embeddings, messages, batch):
                 diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]
                 return config.alignment_weight * diff.pow(2).sum(-1).mean()
         began = time.perf_counter()
         history = fit(self.model, self.adjacency, graph.triple_groups(kg),
-                      training, validate, extra_loss=extra,
-                      checkpoint_dir=checkpoint_dir, resume=resume)
+                      training, validate,
+                      extra_loss=alignment_loss if use_alignment else None,
+                      checkpoint_dir=checkpoint_dir, resume=resume,
+                      sampler=sampler)
         self.train_seconds = time.perf_counter() - began
         return history
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 import torch
 from torch import Tensor
@@ -24,6 +24,9 @@ from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg
 from pyg_kgt.training.triple_group import TripleGroup
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pyg_kgt.models.joint_teacher import JointTeacher
+
 
 def _student_model() -> ModelConfig:
     return ModelConfig(hidden_channels=64)
@@ -40,8 +43,8 @@ class LocalStudentConfig:
 
     Args:
         model (ModelConfig): The (small) student. (default: width 64)
-        feature_weight (float): :math:`\lambda_f`. (default: 1.0)
-        network_weight (float): :math:`\lambda_n`. (default: 1.0)
+        feature_weight (float): :math:`\lambda_f`. (default: 10.0)
+        network_weight (float): :math:`\lambda_n`. (default: 10.0)
         prediction_weight (float): :math:`\lambda_p`. (default: 1.0)
         temperature (float): Of the prediction loss. (default: 2.0)
         prediction_batch_size (int): Cached teacher queries per step.
@@ -49,8 +52,8 @@ class LocalStudentConfig:
         top_k (int): Teacher tails kept per query. (default: 50)
     """
     model: ModelConfig = field(default_factory=_student_model)
-    feature_weight: float = 1.0
-    network_weight: float = 1.0
+    feature_weight: float = 10.0
+    network_weight: float = 10.0
     prediction_weight: float = 1.0
     temperature: float = 2.0
     prediction_batch_size: int = 1024
@@ -158,7 +161,7 @@ class LocalStudent(Module):
         return extra
 
     def fit(self, linked: HeteroData,
-            teacher: Union['JointTeacher', TeacherCache, None] = None,  # noqa
+            teacher: Union['JointTeacher', TeacherCache, None] = None,
             training: Optional[TrainingConfig] = None,
             checkpoint_dir: Optional[str] = None,
             resume: bool = False) -> List[Dict[str, float]]:

@@ -18,6 +18,7 @@ from pyg_kgt.training.checkpoint import (latest_checkpoint, load_checkpoint,
                                          save_checkpoint)
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
+from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.triple_group import TripleGroup
 
 # extra_loss(model, embeddings, messages, batch) -> scalar added to the task
@@ -40,27 +41,65 @@ def link_prediction_loss(model: LinkPredictor, embeddings: Tensor,
     ``"negative-sampling"``: each triple is corrupted ``num_negatives`` times
     (head or tail, uniformly among the group's candidates).
     """
-    h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
-    decoder = model.decoder
     if config.loss == '1-n':
+        h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+        decoder = model.decoder
         pool = embeddings[group.candidates]
         loss_fn = OneToNCrossEntropyLoss(config.label_smoothing)
         tails = decoder.score_tails(embeddings[h], r, pool)
         heads = decoder.score_heads(r, embeddings[t], pool)
         return (loss_fn(tails, group.position[t]) +
                 loss_fn(heads, group.position[h])) / 2
+    return negative_sampling_loss(model, embeddings, batch,
+                                  sample_negatives(batch, group, config),
+                                  config)
+
+
+def sample_negatives(batch: Tensor, group: TripleGroup,
+                     config: TrainingConfig) -> Tensor:
+    r"""``num_negatives`` corruptions per triple, :obj:`[B, k, 2]` (head,
+    tail): head or tail replaced (uniformly) by one of the group's
+    candidates."""
     k = config.num_negatives
     corrupt = group.candidates[torch.randint(group.candidates.numel(),
                                              (batch.size(0), k))]
     corrupt_head = torch.rand(batch.size(0), k) < 0.5
-    neg_h = torch.where(corrupt_head, corrupt, h[:, None])
-    neg_t = torch.where(corrupt_head, t[:, None], corrupt)
-    positive = decoder(embeddings[h], r, embeddings[t])
-    negative = decoder(embeddings[neg_h], r[:, None].expand(-1, k),
-                       embeddings[neg_t])
+    neg_h = torch.where(corrupt_head, corrupt, batch[:, 0:1])
+    neg_t = torch.where(corrupt_head, batch[:, 2:3], corrupt)
+    return torch.stack([neg_h, neg_t], dim=-1)
+
+
+def negative_sampling_loss(model: LinkPredictor, embeddings: Tensor,
+                           batch: Tensor, negatives: Tensor,
+                           config: TrainingConfig) -> Tensor:
+    r"""Self-adversarial negative sampling loss of ``batch`` :obj:`[B, 3]`
+    against ``negatives`` :obj:`[B, k, 2]` (ids index ``embeddings``)."""
+    h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+    k = negatives.size(1)
+    positive = model.decoder(embeddings[h], r, embeddings[t])
+    negative = model.decoder(embeddings[negatives[..., 0]],
+                             r[:, None].expand(-1, k),
+                             embeddings[negatives[..., 1]])
     loss_fn = SelfAdversarialNegativeSamplingLoss(
         config.margin, config.adversarial_temperature)
     return loss_fn(positive, negative)
+
+
+def _sampled_loss(model: LinkPredictor, sampler: RelationalNeighborSampler,
+                  batch: Tensor, group: TripleGroup,
+                  config: TrainingConfig) -> Tensor:
+    r"""Negative sampling loss on the sampled neighbourhood of the batch."""
+    negatives = sample_negatives(batch, group, config)
+    seeds = torch.unique(torch.cat([batch[:, 0], batch[:, 2],
+                                    negatives.reshape(-1)]))
+    sub = sampler.sample(seeds)
+    embeddings = model.encoder(sub.adjacency,
+                               x=model.encoder.embedding(sub.nodes))
+    local = sub.local
+    batch = torch.stack([local[batch[:, 0]], batch[:, 1],
+                         local[batch[:, 2]]], dim=1)
+    return negative_sampling_loss(model, embeddings, batch,
+                                  local[negatives], config)
 
 
 def _batches(groups: Sequence[TripleGroup], batch_size: int):
@@ -80,7 +119,8 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         extra_loss: Optional[ExtraLoss] = None,
         checkpoint_dir: Optional[str] = None,
         resume: bool = False,
-        on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
+        on_epoch: Optional[Callable[[Dict[str, float]], None]] = None,
+        sampler: Optional[RelationalNeighborSampler] = None
         ) -> List[Dict[str, float]]:
     r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s
     nodes): a tensor :obj:`[n, 3]` ranked against all nodes, or
@@ -106,11 +146,19 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         checkpoint_dir (str, optional): Where ``last.pt`` goes.
         resume (bool): Continue from ``checkpoint_dir/last.pt``.
         on_epoch (callable, optional): Called with each epoch's record.
+        sampler (RelationalNeighborSampler, optional): Memory-bounded mode:
+            each step encodes only a sampled neighbourhood of the batch's
+            heads, tails and negatives (``loss="negative-sampling"``; no
+            ``extra_loss``). Validation still encodes the full graph.
 
     Returns:
         One record per epoch: ``epoch``, ``loss``, ``seconds`` and, when
         validated, ``val_mrr``.
     """
+    if sampler is not None and (config.loss != 'negative-sampling' or
+                                extra_loss is not None):
+        raise ValueError('memory-bounded training (a sampler) needs '
+                         "loss='negative-sampling' and no extra_loss")
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]
               if isinstance(train_triples, Tensor) else list(train_triples))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
@@ -137,10 +185,13 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         total, steps = 0.0, 0
         for group, batch in _batches(groups, config.batch_size):
             optimizer.zero_grad()
-            embeddings, messages = model.encoder(adjacency,
-                                                 return_messages=True)
-            loss = link_prediction_loss(model, embeddings, batch, config,
-                                        group)
+            if sampler is not None:
+                loss = _sampled_loss(model, sampler, batch, group, config)
+            else:
+                embeddings, messages = model.encoder(adjacency,
+                                                     return_messages=True)
+                loss = link_prediction_loss(model, embeddings, batch, config,
+                                            group)
             if extra_loss is not None:
                 loss = loss + extra_loss(model, embeddings, messages, batch)
             value = float(loss.detach())
@@ -174,6 +225,7 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
                              'early_stopping': stopper.state_dict()})
         if stopped:
             break
+    optimizer.zero_grad(set_to_none=True)  # release the last gradients
     stopper.restore(model)
     model.eval()
     return history

@@ -72,13 +72,12 @@ def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,
     model = model_config.build(kg.num_entities, kg.num_relations)
     adjacency = model.encoder.adjacency(kg.train[:, [0, 2]].t(),
                                         kg.train[:, 1], kg.num_entities)
-    validate = None
-    if kg.val.numel():
-        def validate(m: LinkPredictor) -> float:
-            result = evaluate_kg(m, adjacency, kg, 'val', ('filtered',),
-                                 training_config.eval_batch_size)
-            return result['filtered']['metrics']['mrr']
-    history = fit(model, adjacency, kg.train, training_config, validate,
+    def validate(m: LinkPredictor) -> float:
+        result = evaluate_kg(m, adjacency, kg, 'val', ('filtered',),
+                             training_config.eval_batch_size)
+        return result['filtered']['metrics']['mrr']
+    history = fit(model, adjacency, kg.train, training_config,
+                  validate if kg.val.numel() else None,
                   checkpoint_dir=checkpoint_dir, resume=resume)
     train_s = time.perf_counter() - began
     test = evaluate_kg(model, adjacency, kg, 'test',

@@ -79,7 +79,19 @@ def test_realistic_rank_of_all_ties_is_the_middle():
     assert rank.item() == 1.0
     with pytest.raises(ValueError, match='NaN'):
         realistic_ranks(torch.tensor([[float('nan'), 1.0]]),
-                        torch.tensor([1]))
+                        torch.tensor([0]))
+    # A NaN candidate never outranks the true one.
+    assert realistic_ranks(torch.tensor([[float('nan'), 1.0]]),
+                           torch.tensor([1])).item() == 1.0
+
+
+def test_chunked_counting_equals_one_pass():
+    torch.manual_seed(0)
+    scores = torch.randint(0, 5, (300, 4000)).float()
+    target = torch.randint(0, 4000, (300,))
+    true = scores[torch.arange(300), target][:, None]
+    expected = (1 + (scores > true).sum(1) + (scores >= true).sum(1)) / 2
+    assert torch.equal(realistic_ranks(scores, target), expected.double())
 
 
 def test_filter_index_lookup_is_vectorised_csr():

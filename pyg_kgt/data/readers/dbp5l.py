@@ -5,7 +5,6 @@ import glob
 import os
 from typing import List, Optional, Sequence
 
-import torch
 
 from pyg_kgt.data.alignment import AlignmentLinks, deduplicate_pairs
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph

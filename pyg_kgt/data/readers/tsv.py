@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import glob
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import torch
 from torch import Tensor

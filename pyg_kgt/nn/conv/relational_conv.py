@@ -1,7 +1,6 @@
 """Our relational graph convolution (a PyG ``MessagePassing`` layer)."""
 from __future__ import annotations
 
-import math
 from typing import NamedTuple, Optional, Tuple, Union
 
 import torch

@@ -1,0 +1,83 @@
+"""Plots (needs the ``plots`` extra: matplotlib)."""
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Sequence
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - depends on the extra
+        raise ImportError("plots need matplotlib: pip install "
+                          "'pyg_kgt[plots]'") from None
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_training_curves(history: Sequence[Dict[str, float]], path: str,
+                         title: str = 'training') -> str:
+    r"""Loss per epoch and validation MRR (when measured) as one PNG."""
+    plt = _pyplot()
+    fig, loss_axis = plt.subplots(figsize=(6, 3.5), dpi=120)
+    epochs = [h['epoch'] for h in history]
+    loss_axis.plot(epochs, [h['loss'] for h in history], color='tab:blue',
+                   label='training loss')
+    loss_axis.set_xlabel('epoch')
+    loss_axis.set_ylabel('training loss')
+    val = [(h['epoch'], h['val_mrr']) for h in history if 'val_mrr' in h]
+    handles = loss_axis.get_legend_handles_labels()
+    if val:
+        mrr_axis = loss_axis.twinx()
+        mrr_axis.plot(*zip(*val), marker='o', color='tab:orange',
+                      label='validation MRR (filtered)')
+        mrr_axis.set_ylabel('validation MRR')
+        extra = mrr_axis.get_legend_handles_labels()
+        handles = (handles[0] + extra[0], handles[1] + extra[1])
+    loss_axis.legend(*handles, loc='center right')
+    loss_axis.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+    return path
+
+
+def plot_method_comparison(rows: List[Dict[str, object]], path: str,
+                           metric: str = 'mrr',
+                           title: str = 'test MRR by method') -> str:
+    r"""Grouped bars: one group per target, one bar per method, with the
+    standard deviation over seeds as error bars. ``rows`` hold ``target``,
+    ``method``, ``mean`` and ``std``."""
+    plt = _pyplot()
+    targets = sorted({str(r['target']) for r in rows})
+    methods = list(dict.fromkeys(str(r['method']) for r in rows))
+    width = 0.8 / max(len(methods), 1)
+    fig, axis = plt.subplots(figsize=(max(5, 1.6 * len(targets) *
+                                          max(1, len(methods) / 3)), 3.5),
+                             dpi=120)
+    for i, method in enumerate(methods):
+        values = {str(r['target']): r for r in rows if r['method'] == method}
+        xs = [t + i * width for t in range(len(targets))]
+        axis.bar(xs, [values[t]['mean'] if t in values else 0
+                      for t in targets], width,
+                 yerr=[values[t].get('std', 0) if t in values else 0
+                       for t in targets], label=method, capsize=2)
+    axis.set_xticks([t + 0.4 - width / 2 for t in range(len(targets))])
+    axis.set_xticklabels(targets)
+    axis.set_xlabel('target KG')
+    axis.set_ylabel(f'test {metric.upper()}')
+    axis.set_title(title)
+    axis.legend(fontsize='small', ncol=2)
+    fig.tight_layout()
+    _save(fig, path)
+    return path
+
+
+def _save(fig, path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = path + '.tmp.png'
+    fig.savefig(tmp)
+    os.replace(tmp, path)
+    import matplotlib.pyplot as plt
+    plt.close(fig)

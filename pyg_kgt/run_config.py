@@ -1,0 +1,157 @@
+"""The configuration of a CLI run, round-tripping to YAML."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from pyg_kgt.errors import ConfigError
+from pyg_kgt.models.joint_teacher import JointTeacherConfig
+from pyg_kgt.models.local_student import LocalStudentConfig
+from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.training.config import TrainingConfig
+
+EMBEDDED = 'embedded'
+
+
+@dataclass
+class DataConfig:
+    r"""Where the KGs come from.
+
+    Args:
+        path (str): A dataset folder, or ``"embedded"`` for the synthetic
+            default. (default: ``"embedded"``)
+        format (str): Reader format or ``"auto"``. (default: ``"auto"``)
+        alignment_split (str, optional): DBP-5L: ``"kens"`` or ``"jmac"``.
+        target (str, optional): The target KG (``retrain``).
+        sources ([str], optional): The teacher's KGs (default: all but the
+            target).
+        seed (int): Seed of the embedded generator. (default: 0)
+    """
+    path: str = EMBEDDED
+    format: str = 'auto'
+    alignment_split: Optional[str] = None
+    target: Optional[str] = None
+    sources: Optional[List[str]] = None
+    seed: int = 0
+
+
+@dataclass
+class RunConfig:
+    r"""Everything a ``pyg-kgt`` run needs; ``to_yaml`` / ``from_yaml``
+    round-trip, unknown keys and bad values are errors naming the key.
+
+    Args:
+        data (DataConfig): The data.
+        teacher (JointTeacherConfig): The teacher.
+        student (LocalStudentConfig): The student.
+        training (TrainingConfig): The fit loop.
+        num_hops (int): Of the linked subgraph. (default: 1)
+        max_neighbors (int, optional): Of the linked subgraph.
+        run_dir (str): The run folder. (default: ``"runs/default"``)
+    """
+    data: DataConfig = field(default_factory=DataConfig)
+    teacher: JointTeacherConfig = field(default_factory=JointTeacherConfig)
+    student: LocalStudentConfig = field(default_factory=LocalStudentConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    num_hops: int = 1
+    max_neighbors: Optional[int] = None
+    run_dir: str = 'runs/default'
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> 'RunConfig':
+        return _build(cls, values or {}, '')
+
+    @classmethod
+    def from_yaml(cls, path: str) -> 'RunConfig':
+        r"""Reads a YAML file with ``yaml.safe_load`` (no code runs)."""
+        if not os.path.isfile(path):
+            raise ConfigError(f'{path}: missing file')
+        try:
+            with open(path, encoding='utf-8') as f:
+                values = yaml.safe_load(f)
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise ConfigError(f'{path}: not valid YAML ({e})'.replace(
+                '\n', ' ')) from None
+        if values is not None and not isinstance(values, dict):
+            raise ConfigError(f'{path}: the top level must be a mapping')
+        try:
+            return cls.from_dict(values or {})
+        except ConfigError as e:
+            raise ConfigError(f'{path}: {e}') from None
+
+    def override(self, assignments: List[str]) -> 'RunConfig':
+        r"""Applies ``key.path=value`` overrides (values parsed as YAML)."""
+        values = self.to_dict()
+        for item in assignments:
+            key, sep, raw = item.partition('=')
+            if not sep:
+                raise ConfigError(f"override '{item}' must be key=value")
+            node = values
+            parts = key.split('.')
+            for part in parts[:-1]:
+                if not isinstance(node.get(part), dict):
+                    raise ConfigError(f"unknown key '{key}'")
+                node = node[part]
+            if parts[-1] not in node:
+                raise ConfigError(f"unknown key '{key}'")
+            node[parts[-1]] = yaml.safe_load(raw)
+        return RunConfig.from_dict(values)
+
+
+NESTED = {(RunConfig, 'data'): DataConfig,
+          (RunConfig, 'teacher'): JointTeacherConfig,
+          (RunConfig, 'student'): LocalStudentConfig,
+          (RunConfig, 'training'): TrainingConfig,
+          (JointTeacherConfig, 'model'): ModelConfig,
+          (LocalStudentConfig, 'model'): ModelConfig}
+
+
+def _build(cls, values: Dict[str, Any], prefix: str):
+    if not isinstance(values, dict):
+        raise ConfigError(f"'{prefix.rstrip('.')}' must be a mapping")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"unknown key '{prefix}{key}'")
+        nested = NESTED.get((cls, key))
+        if nested is not None:
+            value = _build(nested, value, f'{prefix}{key}.')
+        else:
+            value = _check_type(known[key], value, f'{prefix}{key}')
+        kwargs[key] = value
+    try:
+        return cls(**kwargs)
+    except ConfigError as e:
+        raise ConfigError(f'{prefix}{e}') from None
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"'{prefix.rstrip('.') or 'config'}': {e}") from None
+
+
+def _check_type(spec: dataclasses.Field, value: Any, key: str) -> Any:
+    hint = str(spec.type)
+    if value is None:
+        if 'Optional' in hint:
+            return None
+        raise ConfigError(f"'{key}' must not be empty")
+    expected = {'int': int, 'float': (int, float), 'str': str, 'bool': bool}
+    base = hint.replace('Optional[', '').rstrip(']')
+    if base.startswith('List'):
+        if not isinstance(value, list):
+            raise ConfigError(f"'{key}' must be a list, got {value!r}")
+        return value
+    kind = expected.get(base)
+    if kind is not None and (not isinstance(value, kind) or (
+            base in ('int', 'float') and isinstance(value, bool))):
+        raise ConfigError(f"'{key}' must be {base}, got {value!r}")
+    return float(value) if base == 'float' else value

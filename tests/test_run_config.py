@@ -1,0 +1,43 @@
+import pytest
+
+from pyg_kgt.errors import ConfigError
+from pyg_kgt.run_config import RunConfig
+
+
+def test_yaml_round_trip(tmp_path):
+    config = RunConfig().override(['training.epochs=7',
+                                   'teacher.model.decoder=rotate',
+                                   'data.sources=[a, b]'])
+    path = tmp_path / 'c.yaml'
+    path.write_text(config.to_yaml())
+    loaded = RunConfig.from_yaml(str(path))
+    assert loaded == config and loaded.training.epochs == 7
+    assert loaded.data.sources == ['a', 'b']
+
+
+@pytest.mark.parametrize('values, message', [
+    ({'training': {'epoch': 3}}, "unknown key 'training.epoch'"),
+    ({'training': {'epochs': 'x'}}, "'training.epochs' must be int"),
+    ({'training': {'lr': True}}, "'training.lr' must be float"),
+    ({'teacher': {'model': {'decoder': 'foo'}}}, 'teacher.model.decoder'),
+    ({'student': 3}, "'student' must be a mapping"),
+    ({'nope': 1}, "unknown key 'nope'"),
+])
+def test_bad_values_name_the_key(values, message):
+    with pytest.raises(ConfigError, match=message.replace('(', r'\(')):
+        RunConfig.from_dict(values)
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(ConfigError, match='missing file'):
+        RunConfig.from_yaml(str(tmp_path / 'none.yaml'))
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text('training: [unclosed')
+    with pytest.raises(ConfigError, match='not valid YAML'):
+        RunConfig.from_yaml(str(bad))
+    evil = tmp_path / 'evil.yaml'
+    evil.write_text('!!python/object/apply:os.system ["echo pwned"]')
+    with pytest.raises(ConfigError, match='not valid YAML'):
+        RunConfig.from_yaml(str(evil))
+    with pytest.raises(ConfigError, match="unknown key 'training.nope'"):
+        RunConfig().override(['training.nope=1'])
