@@ -7,7 +7,7 @@ trains the same encoder on each source alone with the same budget.
 Writes suite ``teacher`` (methods ``joint_teacher``, ``single_kg_rgcn``;
 alignment records have protocol null).
 
-    python benchmarks/bench_teacher.py --sources en fr es ja --epochs 30
+    python benchmarks/bench_teacher.py --sources en fr es ja --epochs 20
 """
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ def main() -> None:
     parser.add_argument('--data', default=default_data())
     parser.add_argument('--sources', nargs='+',
                         default=['en', 'fr', 'es', 'ja'])
-    parser.add_argument('--epochs', type=int, default=30)
+    parser.add_argument('--epochs', type=int, default=20)
     parser.add_argument('--dim', type=int, default=200)
+    parser.add_argument('--batch-size', type=int, default=4096)
+    parser.add_argument('--lr', type=float, default=0.01)
     parser.add_argument('--linking', default='same_as')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--skip-single', action='store_true')
@@ -49,6 +51,7 @@ def main() -> None:
     kg = read_dbp5l(root, languages=args.sources, alignment_split='jmac')
     model = ModelConfig(hidden_channels=args.dim)
     training = TrainingConfig(epochs=args.epochs, eval_every=5, patience=3,
+                              batch_size=args.batch_size, lr=args.lr,
                               seed=args.seed, progress=args.progress)
     config = JointTeacherConfig(model=model, linking=args.linking)
     write = (lambda recs: None) if args.no_write else (
