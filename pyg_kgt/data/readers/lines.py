@@ -15,6 +15,21 @@ from torch import Tensor
 from pyg_kgt.errors import DataFormatError, PathLike
 
 
+def _read_text(path: PathLike) -> str:
+    r"""The file's text (UTF-8, BOM skipped), or a one-line error naming the
+    missing file or the line of the first undecodable byte."""
+    if not os.path.isfile(path):
+        raise DataFormatError(path, 'missing file')
+    with open(path, 'rb') as f:
+        raw = f.read()
+    try:
+        return raw.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b'\n') + 1
+        raise DataFormatError(path, f'not valid UTF-8 ({e.reason})',
+                              line) from None
+
+
 def read_rows(path: PathLike, num_columns: int | Sequence[int],
               allow_empty: bool = False) -> Iterator[Tuple[int, List[str]]]:
     r"""Yields ``(line_number, fields)`` for every non-blank line of a TSV file.
@@ -30,16 +45,7 @@ def read_rows(path: PathLike, num_columns: int | Sequence[int],
     """
     accepted = ({num_columns} if isinstance(num_columns, int) else
                 set(num_columns))
-    if not os.path.isfile(path):
-        raise DataFormatError(path, 'missing file')
-    with open(path, 'rb') as f:
-        raw = f.read()
-    try:
-        text = raw.decode('utf-8-sig')
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b'\n') + 1
-        raise DataFormatError(path, f'not valid UTF-8 ({e.reason})',
-                              line) from None
+    text = _read_text(path)
     found = False
     for number, line in enumerate(text.split('\n'), start=1):
         line = line.rstrip('\r')
@@ -117,16 +123,7 @@ def read_names(path: PathLike, unique: bool = True) -> List[str]:
             both ids are kept and the repeat is counted in the KG's
             statistics. (default: :obj:`True`)
     """
-    if not os.path.isfile(path):
-        raise DataFormatError(path, 'missing file')
-    with open(path, 'rb') as f:
-        raw = f.read()
-    try:
-        text = raw.decode('utf-8-sig')
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b'\n') + 1
-        raise DataFormatError(path, f'not valid UTF-8 ({e.reason})',
-                              line) from None
+    text = _read_text(path)
     lines = [line.rstrip('\r') for line in text.split('\n')]
     if lines and lines[-1] == '':
         lines.pop()

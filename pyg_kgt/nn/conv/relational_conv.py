@@ -200,11 +200,16 @@ class RelationalConv(MessagePassing):
             -1, self.in_channels, self.out_channels)
 
     def __repr__(self) -> str:
-        extra = ''
-        if self.num_bases is not None:
-            extra = f', num_bases={self.num_bases}'
-        elif self.num_blocks is not None:
-            extra = f', num_blocks={self.num_blocks}'
         return (f'{self.__class__.__name__}({self.in_channels}, '
                 f'{self.out_channels}, num_relations={self.num_relations}'
-                f'{extra})')
+                f'{decomposition_repr(self.num_bases, self.num_blocks)})')
+
+
+def decomposition_repr(num_bases: Optional[int],
+                       num_blocks: Optional[int]) -> str:
+    r"""The ``, num_bases=...`` / ``, num_blocks=...`` part of a repr."""
+    if num_bases is not None:
+        return f', num_bases={num_bases}'
+    if num_blocks is not None:
+        return f', num_blocks={num_blocks}'
+    return ''

@@ -10,6 +10,7 @@ from torch.nn import Embedding, Module, ModuleList
 
 from pyg_kgt.nn.conv import (RelationalAdjacency, RelationalConv,
                              RelationalMessages)
+from pyg_kgt.nn.conv.relational_conv import decomposition_repr
 
 
 class RGCNEncoder(Module):
@@ -113,11 +114,7 @@ class RGCNEncoder(Module):
         return (h, messages) if return_messages else h
 
     def __repr__(self) -> str:
-        extra = ''
-        if self.num_bases is not None:
-            extra = f', num_bases={self.num_bases}'
-        elif self.num_blocks is not None:
-            extra = f', num_blocks={self.num_blocks}'
         return (f'{self.__class__.__name__}({self.num_nodes}, '
                 f'{self.hidden_channels}, num_relations={self.num_relations}'
-                f', num_layers={self.num_layers}{extra})')
+                f', num_layers={self.num_layers}'
+                f'{decomposition_repr(self.num_bases, self.num_blocks)})')
