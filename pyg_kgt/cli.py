@@ -186,8 +186,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (DataFormatError, ConfigError) as e:
         print(f'pyg-kgt: error: {e}', file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print('pyg-kgt: interrupted', file=sys.stderr)
+    except KeyboardInterrupt as e:
+        detail = f': {e}' if str(e) else ''
+        print(f'pyg-kgt: interrupted{detail}', file=sys.stderr)
         return 130
 
 

@@ -2,14 +2,16 @@ r"""Fit loop, early stopping, checkpoints, seeding."""
 from pyg_kgt.training.checkpoint import load_checkpoint, save_checkpoint
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
-from pyg_kgt.training.fit import NonFiniteLossError, fit
+from pyg_kgt.training.fit import (NonFiniteLossError, TrainingInterrupted,
+                                  fit)
 from pyg_kgt.training.neighbor_sampler import (RelationalNeighborSampler,
                                                SampledSubgraph)
 from pyg_kgt.training.triple_group import TripleGroup
 from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg, train_single_kg
 
-__all__ = ['TrainingConfig', 'EarlyStopping', 'NonFiniteLossError', 'fit',
+__all__ = ['TrainingConfig', 'EarlyStopping', 'NonFiniteLossError',
+           'TrainingInterrupted', 'fit',
            'seed_everything', 'save_checkpoint', 'load_checkpoint',
            'evaluate_kg', 'train_single_kg', 'RelationalNeighborSampler',
            'SampledSubgraph', 'TripleGroup']

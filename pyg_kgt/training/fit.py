@@ -1,6 +1,7 @@
 """The one fit loop: link prediction with early stopping and checkpoints."""
 from __future__ import annotations
 
+import copy
 import math
 import os
 import time
@@ -14,8 +15,9 @@ from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
-from pyg_kgt.training.checkpoint import (latest_checkpoint, load_checkpoint,
-                                         save_checkpoint)
+from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
+                                         load_latest_checkpoint,
+                                         save_checkpoint, write_checkpoint)
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -29,6 +31,11 @@ ExtraLoss = Callable[[LinkPredictor, Tensor, List[RelationalMessages],
 
 class NonFiniteLossError(RuntimeError):
     r"""The training loss became NaN or infinite."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    r"""Ctrl-C during training; the message says where the checkpoint of the
+    last completed epoch was saved."""
 
 
 def link_prediction_loss(model: LinkPredictor, embeddings: Tensor,
@@ -131,8 +138,12 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
     returns the metric to maximise (validation MRR); training stops after
     ``patience`` validations without improvement and the best weights are
     restored. With ``checkpoint_dir``, ``last.pt`` is written atomically every
-    ``checkpoint_every`` epochs, and ``resume`` continues from it (model,
-    optimizer, epoch, RNG and early-stopping state).
+    ``checkpoint_every`` epochs (the one it replaces is kept as
+    ``previous.pt``), and ``resume`` continues from the newest loadable one
+    (model, optimizer, epoch, RNG and early-stopping state), ending where an
+    uninterrupted run would. Ctrl-C saves the last completed epoch and
+    raises :class:`TrainingInterrupted`; a NaN/inf loss raises
+    :class:`NonFiniteLossError` and leaves the last good checkpoint.
 
     Args:
         model (LinkPredictor): The model.
@@ -166,9 +177,9 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
     stopper = EarlyStopping(config.patience)
     history: List[Dict[str, float]] = []
     start_epoch = 1
-    if resume and checkpoint_dir and latest_checkpoint(checkpoint_dir):
-        state = load_checkpoint(latest_checkpoint(checkpoint_dir), model,
-                                optimizer)
+    state = (load_latest_checkpoint(checkpoint_dir, model, optimizer)
+             if resume and checkpoint_dir else None)
+    if state is not None:
         start_epoch = state['epoch'] + 1
         history = state['extra'].get('history', [])
         if state['extra'].get('early_stopping'):
@@ -178,6 +189,30 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
             return history
     bar = tqdm(range(start_epoch, config.epochs + 1), desc='train',
                disable=not config.progress)
+    snapshot: Dict[str, Dict] = {}
+    try:
+        _train_epochs(model, adjacency, groups, config, validate, extra_loss,
+                      checkpoint_dir, on_epoch, sampler, optimizer, stopper,
+                      history, bar,
+                      lambda state: snapshot.update(state=state))
+    except KeyboardInterrupt:
+        if checkpoint_dir and snapshot:
+            path = os.path.join(checkpoint_dir, LAST)
+            write_checkpoint(path, snapshot['state'])
+            raise TrainingInterrupted(
+                f"interrupted; epoch {snapshot['state']['epoch']} is saved in "
+                f'{path}'
+                f' (continue with resume)') from None
+        raise
+    optimizer.zero_grad(set_to_none=True)  # release the last gradients
+    stopper.restore(model)
+    model.eval()
+    return history
+
+
+def _train_epochs(model, adjacency, groups, config, validate, extra_loss,
+                  checkpoint_dir, on_epoch, sampler, optimizer, stopper,
+                  history, bar, keep_snapshot) -> None:
     stopped = False
     for epoch in bar:
         model.train()
@@ -214,18 +249,27 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         history.append(record)
         bar.set_postfix({k: round(v, 4) for k, v in record.items()
                          if k in ('loss', 'val_mrr')})
-        if on_epoch is not None:
-            on_epoch(record)
         if checkpoint_dir and config.checkpoint_every and (
                 epoch % config.checkpoint_every == 0 or stopped or
                 epoch == config.epochs):
-            save_checkpoint(os.path.join(checkpoint_dir, 'last.pt'), model,
+            save_checkpoint(os.path.join(checkpoint_dir, LAST), model,
                             optimizer, epoch, config.to_dict(),
                             {'history': history, 'stopped': stopped,
                              'early_stopping': stopper.state_dict()})
+        if checkpoint_dir:
+            keep_snapshot(_snapshot(model, optimizer, epoch, config, history,
+                                    stopped, stopper))
+        if on_epoch is not None:  # after the epoch is safely stored
+            on_epoch(record)
         if stopped:
             break
-    optimizer.zero_grad(set_to_none=True)  # release the last gradients
-    stopper.restore(model)
-    model.eval()
-    return history
+
+
+def _snapshot(model, optimizer, epoch, config, history, stopped,
+              stopper) -> Dict:
+    r"""A deep copy of the checkpoint of ``epoch``, taken at its end, so a
+    Ctrl-C later in the next epoch still saves an exact one."""
+    return copy.deepcopy(checkpoint_state(
+        model, optimizer, epoch, config.to_dict(),
+        {'history': history, 'stopped': stopped,
+         'early_stopping': stopper.state_dict()}))
