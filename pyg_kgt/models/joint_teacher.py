@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -318,8 +319,22 @@ def cache_for_student(teacher: JointTeacher, linked, top_k: int = 50,
     target_teacher = linked[target].teacher_id
     queries = torch.unique(torch.stack(
         [store.edge_index[0], store.edge_type], dim=1), dim=0)
-    queries = queries[(target_teacher[queries[:, 0]] >= 0) &
-                      (queries[:, 1] < teacher.graph.num_relations)]
+    # Only relations the teacher was trained on: an untrained relation
+    # embedding's scores would be noise to imitate.
+    trained = torch.zeros(teacher.graph.num_relations, dtype=torch.bool)
+    facts = teacher.graph.edge_type[teacher.graph.edge_type <
+                                    teacher.graph.num_relations]
+    trained[facts] = True
+    known = queries[:, 1] < teacher.graph.num_relations
+    known[known.clone()] &= trained[queries[known, 1]]
+    skipped = int((~known).sum())
+    if skipped:
+        warnings.warn(f'{skipped} of {queries.size(0)} target queries use '
+                      f'relations the teacher was not trained on '
+                      f'({int(torch.unique(queries[~known, 1]).numel())} '
+                      f'relations); they get no prediction distillation',
+                      RuntimeWarning)
+    queries = queries[known & (target_teacher[queries[:, 0]] >= 0)]
     pool = torch.nonzero(target_teacher >= 0).view(-1)
     k = min(top_k, int(pool.numel()))
     top_index, top_scores = [], []

@@ -75,3 +75,15 @@ def test_each_level_can_be_switched_off(setup):
         setattr(s.config, f'{level}_weight', 1.0)
         assert loss(s.model, embeddings, messages, None).item() > 0
         setattr(s.config, f'{level}_weight', 0.0)
+
+
+def test_relations_the_teacher_never_trained_get_no_prediction_kd(setup):
+    kg, teacher, linked = setup
+    store = linked['target', 'fact', 'target']
+    unseen = store.edge_type.clone()
+    unseen[:5] = teacher.graph.num_relations + 3  # outside the teacher
+    linked = linked.clone()
+    linked['target', 'fact', 'target'].edge_type = unseen
+    with pytest.warns(RuntimeWarning, match='not trained on'):
+        cache = teacher.cache_for(linked)
+    assert (cache.queries[:, 1] < teacher.graph.num_relations).all()
