@@ -11,6 +11,7 @@ import sys
 from typing import List, Optional
 
 from pyg_kgt.errors import ConfigError, DataFormatError
+from pyg_kgt.training.fit import NonFiniteLossError
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -186,6 +187,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (DataFormatError, ConfigError) as e:
         print(f'pyg-kgt: error: {e}', file=sys.stderr)
         return 2
+    except NonFiniteLossError as e:
+        print(f'pyg-kgt: training stopped: {e}', file=sys.stderr)
+        return 1
     except KeyboardInterrupt as e:
         detail = f': {e}' if str(e) else ''
         print(f'pyg-kgt: interrupted{detail}', file=sys.stderr)

@@ -74,3 +74,13 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(['retrain', '--run-dir', str(run), '--teacher',
                  str(tmp_path)]) == 2
     assert 'data.target' in capsys.readouterr().err
+
+
+def test_nan_training_exits_with_a_clear_message(tmp_path, capsys):
+    code = main(['pretrain', '--run-dir', str(tmp_path / 'run'), '--quiet',
+                 '--set', 'training.lr=1.0e+30', '--set', 'training.epochs=3',
+                 '--set', 'teacher.model.hidden_channels=8'])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith('pyg-kgt: training stopped: loss is')
+    assert 'Traceback' not in err
