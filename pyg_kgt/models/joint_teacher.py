@@ -5,7 +5,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 import torch
@@ -13,6 +13,7 @@ from torch import Tensor
 from torch.nn import Module
 
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.evaluation import evaluate_alignment
 from pyg_kgt.io import atomic_torch_save, atomic_write_json, safe_torch_load
@@ -30,7 +31,7 @@ FORMAT_VERSION = 1
 
 
 @dataclass
-class JointTeacherConfig:
+class JointTeacherConfig(DictConfig):
     r"""Configuration of a :class:`JointTeacher`.
 
     Args:
@@ -66,8 +67,6 @@ class JointTeacherConfig:
         if self.alignment_weight < 0:
             raise ConfigError('alignment_weight: must be >= 0')
 
-    def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
 
 
 class JointTeacher(Module):

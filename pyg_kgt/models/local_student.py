@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 import torch
@@ -13,6 +13,7 @@ from torch_geometric.data import HeteroData
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import FACT
+from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.student_network import StudentNetwork
@@ -33,7 +34,7 @@ def _student_model() -> ModelConfig:
 
 
 @dataclass
-class LocalStudentConfig:
+class LocalStudentConfig(DictConfig):
     r"""Configuration of a :class:`LocalStudent`.
 
     The loss is :math:`\mathcal{L}_{\textrm{LP}} +
@@ -66,8 +67,6 @@ class LocalStudentConfig:
             if getattr(self, name) < 0:
                 raise ConfigError(f'{name}: must be >= 0')
 
-    def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
 
 
 class LocalStudent(Module):

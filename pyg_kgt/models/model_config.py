@@ -1,9 +1,10 @@
 """Model configuration and builder."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict, Optional
+from dataclasses import dataclass
+from typing import Optional
 
+from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.nn.decoders import DECODERS, build_decoder
@@ -11,7 +12,7 @@ from pyg_kgt.nn.encoders import RGCNEncoder
 
 
 @dataclass
-class ModelConfig:
+class ModelConfig(DictConfig):
     r"""Architecture of a :class:`LinkPredictor`.
 
     Args:
@@ -25,6 +26,8 @@ class ModelConfig:
             (default: ``"distmult"``)
         aggr (str): ``"mean"`` or ``"add"``. (default: ``"mean"``)
     """
+    section = 'model'
+
     hidden_channels: int = 200
     num_layers: int = 1
     num_bases: Optional[int] = 4
@@ -42,17 +45,6 @@ class ModelConfig:
                               '>= 0')
         if self.num_blocks is not None:
             self.num_bases = None
-
-    def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: Dict[str, Any]) -> 'ModelConfig':
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f'unknown model key(s) {unknown}')
-        return cls(**values)
 
     def build(self, num_nodes: int, num_relations: int,
               num_message_relations: Optional[int] = None) -> LinkPredictor:

@@ -1,16 +1,16 @@
 """Training configuration."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict
+from dataclasses import dataclass
 
+from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
 
 
 @dataclass
-class TrainingConfig:
+class TrainingConfig(DictConfig):
     r"""Hyper-parameters of one fit loop.
 
     Args:
@@ -35,6 +35,8 @@ class TrainingConfig:
         seed (int): Seed. (default: 0)
         progress (bool): Show progress bars. (default: :obj:`False`)
     """
+    section = 'training'
+
     epochs: int = 100
     batch_size: int = 1024
     lr: float = 0.005
@@ -62,14 +64,3 @@ class TrainingConfig:
                                   f'{getattr(self, name)}')
         if self.lr <= 0:
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
-
-    def to_dict(self) -> Dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: Dict[str, Any]) -> 'TrainingConfig':
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f'unknown training key(s) {unknown}')
-        return cls(**values)
