@@ -20,17 +20,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 import torch  # noqa: E402
 
-from benchmarks.results import (append_records, hardware,  # noqa: E402
-                                make_record, write_markdown)
+from benchmarks.results import (append_records, default_data,  # noqa
+                                hardware, make_record, write_markdown)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.evaluation import evaluate_link_prediction  # noqa: E402
 from pyg_kgt.nn import DistMult  # noqa: E402
-
-
-def default_data() -> str:
-    return os.environ.get('PYG_KGT_DATA', os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '..',
-        'shared', 'data'))
 
 
 def main() -> None:

@@ -20,9 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.bench_eval_speed import default_data  # noqa: E402
-from benchmarks.results import (append_records, make_record,  # noqa: E402
-                                peak_rss_mb)
+from benchmarks.results import (append_records, default_data,  # noqa
+                                make_record, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
                             ModelConfig)

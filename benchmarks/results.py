@@ -5,7 +5,6 @@ import datetime
 import json
 import os
 import subprocess
-import sys
 from typing import Any, Dict, List, Optional, Sequence
 
 from pyg_kgt.environment import hardware, peak_rss_mb, versions
@@ -13,6 +12,13 @@ from pyg_kgt.environment import hardware, peak_rss_mb, versions
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'results')
 KEY = ('suite', 'dataset', 'target', 'method', 'protocol', 'seed')
+
+
+def default_data() -> str:
+    r"""``$PYG_KGT_DATA`` or ``../shared/data`` beside the repository."""
+    return os.environ.get('PYG_KGT_DATA', os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '..',
+        'shared', 'data'))
 
 
 def git_commit() -> str:
@@ -84,7 +90,3 @@ def write_markdown(suite: str, header: Sequence[str],
         f.write('\n'.join(lines) + '\n')
     os.replace(tmp, path)
     return path
-
-
-def in_worker() -> bool:
-    return '--worker' in sys.argv

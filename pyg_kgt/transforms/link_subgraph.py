@@ -73,7 +73,7 @@ class LinkSubgraph(BaseTransform):
     Args:
         target (str): The target KG (node type).
         sources ([str], optional): Source KGs (default: every other node
-            type).
+            type; ``[]`` keeps the target alone).
         num_hops (int): Hops of the neighbourhood. (default: 1)
         max_neighbors (int, optional): Edges kept per frontier node per hop.
             (default: :obj:`None`, all)
@@ -113,7 +113,8 @@ class LinkSubgraph(BaseTransform):
         if target not in data.node_types:
             raise ValueError(f"target '{target}' is not a node type of the "
                              f'data ({data.node_types})')
-        sources = self.sources or [t for t in data.node_types if t != target]
+        sources = (self.sources if self.sources is not None else
+                   [t for t in data.node_types if t != target])
         teacher_index = self._teacher_index(data, sources)
         generator = torch.Generator().manual_seed(self.seed)
         out = HeteroData()

@@ -60,6 +60,10 @@ def test_two_hops_and_zero_hops():
     assert edges(out['a', 'fact', 'a']) == [(0, 1, 0), (1, 2, 1), (2, 3, 0)]
     assert 'b' not in out.node_types
     assert out['t'].teacher_id.tolist() == [1, -1, -1]
+    alone = LinkSubgraph('t', sources=[], num_hops=0)(data)
+    assert alone.node_types == ['t'] and alone.edge_types == [('t', 'fact',
+                                                                't')]
+    assert alone['t'].teacher_id.tolist() == [-1, -1, -1]
     only_seeds = LinkSubgraph('t', num_hops=0)(data)
     assert only_seeds['a'].orig_id.tolist() == [1]
     assert only_seeds['a', 'fact', 'a'].edge_index.size(1) == 0
