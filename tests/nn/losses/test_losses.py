@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
@@ -17,6 +18,25 @@ def test_one_to_n_cross_entropy_with_label_smoothing():
     assert smooth.item() > plain.item()
     assert repr(OneToNCrossEntropyLoss(0.1)) == (
         'OneToNCrossEntropyLoss(label_smoothing=0.1)')
+
+
+@pytest.mark.parametrize('smoothing', [0.0, 0.1, 0.5])
+def test_one_to_n_cross_entropy_matches_torch(smoothing):
+    torch.manual_seed(0)
+    scores = torch.randn(7, 11, dtype=torch.double, requires_grad=True)
+    target = torch.randint(11, (7,))
+    ours = OneToNCrossEntropyLoss(smoothing)(scores, target)
+    (grad,) = torch.autograd.grad(3 * ours, scores)
+    ref = F.cross_entropy(scores, target, label_smoothing=smoothing)
+    (ref_grad,) = torch.autograd.grad(3 * ref, scores)
+    assert torch.allclose(ours, ref) and torch.allclose(grad, ref_grad)
+    assert torch.autograd.gradcheck(
+        lambda s: OneToNCrossEntropyLoss(smoothing)(s, target), (scores,))
+
+
+def test_one_to_n_cross_entropy_rejects_bad_smoothing():
+    with pytest.raises(ValueError, match='label_smoothing'):
+        OneToNCrossEntropyLoss(1.5)
 
 
 def test_self_adversarial_loss_formula_and_gradient():
