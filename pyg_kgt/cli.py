@@ -35,10 +35,9 @@ def _load_config(args: argparse.Namespace):
     config = (RunConfig.from_yaml(args.config) if args.config else
               RunConfig())
     config = config.override(args.set or [])
-    if args.run_dir:
+    if getattr(args, 'run_dir', None):
         config = config.override([f'run_dir={args.run_dir}'])
-    if args.quiet:
-        config.training.progress = False
+    config.training.progress = not args.quiet
     return config
 
 
@@ -125,6 +124,10 @@ def _retrain(args: argparse.Namespace) -> int:
                           resume=args.resume)
     folder.write_history(history)
     results = student.evaluate('test')
+    subset = kg.subset([target, *teacher.names])
+    student.trained_model(kg[target], subset.relation_offset[target], {
+        'seed': config.training.seed, 'teacher': args.teacher}).save(
+        folder.file('model'))
     folder.write_results('retrain', {target: results},
                          config.training.seed, time.perf_counter() - began)
     print(f'{target}: ' + ', '.join(
@@ -132,16 +135,139 @@ def _retrain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def _target(config, kg) -> str:
+    r"""``data.target``, or the only KG of a single-KG dataset."""
+    target = config.data.target
+    if target is None:
+        if len(kg.names) != 1:
+            raise ConfigError(f'data.target: name the KG to train on; '
+                              f'available: {kg.names}')
+        return kg.names[0]
+    if target not in kg.names:
+        raise ConfigError(f"data.target: unknown KG '{target}'; "
+                          f'available: {kg.names}')
+    return target
+
+
+def _fit(args: argparse.Namespace) -> int:
+    import time
+
+    import torch
+
+    from pyg_kgt.models import TrainedModel
+    from pyg_kgt.run_folder import RunFolder
+    from pyg_kgt.training import train_single_kg
+    config = _load_config(args)
+    kg = _load_data(config)
+    target = _target(config, kg)
+    folder = RunFolder(config.run_dir)
+    folder.write_config(config)
+    began = time.perf_counter()
+    model_config = config.student.model
+    result = train_single_kg(kg[target], model_config, config.training,
+                             checkpoint_dir=folder.file('checkpoints'),
+                             resume=args.resume)
+    folder.write_history(result['history'])
+    model = result['model']
+    with torch.no_grad():
+        embeddings = model(result['adjacency'])
+    TrainedModel.from_embeddings(
+        kg[target], embeddings, model_config, model.decoder,
+        info={'kind': 'single_kg_rgcn', 'seed': config.training.seed}
+    ).save(folder.file('model'))
+    folder.write_results('fit', {target: result['test']},
+                         config.training.seed, time.perf_counter() - began)
+    print(f'{target}: ' + ', '.join(
+        f"{p} MRR {r['metrics']['mrr']:.4f}"
+        for p, r in result['test'].items()))
+    print(f'model saved in {folder.file("model")}')
+    return 0
+
+
+def _load_model(path: str, kg_name: Optional[str]):
+    r"""A :class:`TrainedModel` from a model folder, a run folder holding
+    ``model/``, or a saved teacher (with ``--kg``)."""
+    import os
+
+    from pyg_kgt.models import JointTeacher, TrainedModel
+    for folder in (path, os.path.join(path, 'model')):
+        if os.path.isfile(os.path.join(folder, 'model.json')):
+            model = TrainedModel.load(folder)
+            if kg_name is not None and kg_name != model.kg_name:
+                raise ConfigError(f"--kg: the model at {folder} is of KG "
+                                  f"'{model.kg_name}', not '{kg_name}'")
+            return model
+    for folder in (path, os.path.join(path, 'teacher')):
+        if os.path.isfile(os.path.join(folder, 'config.json')):
+            teacher = JointTeacher.load(folder)
+            if kg_name is None:
+                raise ConfigError(f'--kg: {folder} is a teacher of '
+                                  f'{teacher.names}; name one')
+            return teacher.trained_model(kg_name)
+    raise ConfigError(f'{path}: not a saved model (no model.json) or '
+                      f'teacher (no config.json)')
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from pyg_kgt.io import atomic_write_json
+    model = _load_model(args.model, args.kg)
+    config = _load_config(args)
+    kg = _load_data(config)
+    if model.kg_name not in kg.names:
+        raise ConfigError(f"the data has no KG '{model.kg_name}'; "
+                          f'available: {kg.names}')
+    results = model.evaluate(kg[model.kg_name], args.split, args.protocol,
+                             progress=not args.quiet)
+    report = {'kg': model.kg_name, 'split': args.split, 'results': results}
+    if args.output:
+        atomic_write_json(report, args.output)
+    print(json.dumps({p: r['metrics'] for p, r in results.items()},
+                     indent=2))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    model = _load_model(args.model, args.kg)
+    formats = [f.strip() for f in args.format.split(',') if f.strip()]
+    for path in model.export(args.out, formats):
+        print(path)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = _load_model(args.model, args.kg)
+    tails = model.predict_tails(args.head, args.relation, args.k)
+    if args.json:
+        print(json.dumps([{'rank': i + 1, 'entity': name, 'score': score}
+                          for i, (name, score) in enumerate(tails)],
+                         ensure_ascii=False))
+    else:
+        for i, (name, score) in enumerate(tails):
+            print(f'{i + 1}\t{name}\t{score:.6g}')
+    return 0
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--config', help='YAML run configuration')
     parser.add_argument('--set', action='append', metavar='KEY=VALUE',
                         help='override a config key (repeatable), e.g. '
                         'training.epochs=10')
+    parser.add_argument('--quiet', action='store_true',
+                        help='no progress bars')
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    _add_config_options(parser)
     parser.add_argument('--run-dir', help='the run folder')
     parser.add_argument('--resume', action='store_true',
                         help='continue from the run folder\'s checkpoint')
-    parser.add_argument('--quiet', action='store_true',
-                        help='no progress bars')
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--model', required=True, help='a saved model '
+                        '(model/ of a fit or retrain run), a run folder, '
+                        'or a saved teacher')
+    parser.add_argument('--kg', help="the KG, for a teacher's folder")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,6 +297,41 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument('--teacher', required=True,
                          help='folder of a saved teacher')
     retrain.set_defaults(func=_retrain)
+
+    fit = sub.add_parser('fit', help='train the single-KG baseline (the '
+                         "student's network on data.target alone)")
+    _add_run_options(fit)
+    fit.set_defaults(func=_fit)
+
+    evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '
+                              'its KG (filtered and lifted protocols)')
+    _add_model_options(evaluate)
+    _add_config_options(evaluate)
+    evaluate.add_argument('--split', default='test',
+                          choices=['train', 'val', 'test'])
+    evaluate.add_argument('--protocol', nargs='+',
+                          default=['filtered', 'lifted'],
+                          choices=['filtered', 'lifted'])
+    evaluate.add_argument('--output', help='also write the full results '
+                          'as JSON here')
+    evaluate.set_defaults(func=_evaluate)
+
+    export = sub.add_parser('export', help='write entity and relation '
+                            'embeddings (.npy, .pt, TSV)')
+    _add_model_options(export)
+    export.add_argument('--out', required=True, help='output folder')
+    export.add_argument('--format', default='npy,pt,tsv',
+                        help='comma-separated: npy, pt, tsv')
+    export.set_defaults(func=_export)
+
+    predict = sub.add_parser('predict', help='top-k tails of (head, '
+                             'relation, ?) by name, with scores')
+    _add_model_options(predict)
+    predict.add_argument('--head', required=True, help='entity name')
+    predict.add_argument('--relation', required=True, help='relation name')
+    predict.add_argument('-k', type=int, default=10)
+    predict.add_argument('--json', action='store_true')
+    predict.set_defaults(func=_predict)
 
     demo = sub.add_parser('demo', help='run the main job on the embedded '
                           'default dataset')

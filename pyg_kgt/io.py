@@ -65,6 +65,18 @@ def safe_torch_load(path: PathLike) -> Any:
                               f'{problem}') from None
 
 
+def read_json(path: PathLike) -> Any:
+    r"""Reads a JSON file; a missing or malformed file raises
+    :class:`DataFormatError` naming it."""
+    if not os.path.isfile(path):
+        raise DataFormatError(path, 'missing file')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataFormatError(path, f'not valid JSON ({e})') from None
+
+
 def atomic_write_json(obj: Any, path: PathLike) -> None:
     atomic_write(path, json.dumps(obj, indent=2, sort_keys=True) + '\n')
 

@@ -64,6 +64,59 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
     assert (student_run / 'teacher_cache.pt').is_file()
     assert 'target: filtered MRR' in capsys.readouterr().out
 
+    # The student's model/ folder answers evaluate, predict and export by
+    # name; evaluate reproduces the run's own test numbers.
+    assert main(['evaluate', '--model', str(student_run), '--quiet',
+                 '--output', str(tmp_path / 'eval.json'), *small]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics['filtered']['mrr'] == pytest.approx(
+        results['results']['target']['filtered']['metrics']['mrr'])
+    assert json.loads((tmp_path / 'eval.json').read_text())['kg'] == 'target'
+    from pyg_kgt.data import make_synthetic_multi_source_kg
+    target = make_synthetic_multi_source_kg(seed=0)['target']
+    head = target.entity_names[int(target.train[0, 0])]
+    relation = target.relation_names[int(target.train[0, 1])]
+    assert main(['predict', '--model', str(student_run), '--head', head,
+                 '--relation', relation, '-k', '3', '--json']) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r['rank'] for r in rows] == [1, 2, 3]
+    assert all(r['entity'] in target.entity_names for r in rows)
+    assert rows[0]['score'] >= rows[1]['score'] >= rows[2]['score']
+    # The teacher's folder works too, with --kg.
+    assert main(['export', '--model', str(teacher_run), '--kg', 'source1',
+                 '--out', str(tmp_path / 'emb'), '--format', 'tsv']) == 0
+    line = (tmp_path / 'emb' / 'entity_embeddings.tsv').read_text(
+    ).splitlines()[0].split('\t')
+    assert len(line) == 1 + 8
+    assert main(['export', '--model', str(teacher_run), '--out',
+                 str(tmp_path / 'x')]) == 2
+    assert '--kg' in capsys.readouterr().err
+
+
+def test_fit_predict_on_own_tsv_files(write, tmp_path, capsys):
+    triples = ''.join(f'e{i}\tlikes\te{(i + 1) % 6}\n' for i in range(6))
+    root = write({'train.tsv': triples, 'valid.tsv': 'e0\tlikes\te1\n',
+                  'test.tsv': 'e2\tlikes\te3\n'})
+    run = tmp_path / 'run'
+    assert main(['fit', '--run-dir', str(run), '--quiet', '--set',
+                 f'data.path={root}', '--set', 'training.epochs=2',
+                 '--set', 'student.model.hidden_channels=8']) == 0
+    assert {'config.yaml', 'results.json', 'metrics.tsv', 'model'} <= {
+        p.name for p in run.iterdir()}
+    capsys.readouterr()
+    assert main(['predict', '--model', str(run / 'model'), '--head', 'e0',
+                 '--relation', 'likes', '-k', '6']) == 0
+    names = [line.split('\t')[1] for line in
+             capsys.readouterr().out.splitlines()]
+    assert sorted(names) == [f'e{i}' for i in range(6)]
+    assert main(['predict', '--model', str(run), '--head', 'e9',
+                 '--relation', 'likes']) == 2
+    assert "unknown entity 'e9'" in capsys.readouterr().err
+    assert main(['export', '--model', str(run), '--out', str(tmp_path / 'o'),
+                 '--format', 'csv']) == 2
+    assert 'csv' in capsys.readouterr().err
+    assert not (tmp_path / 'o').exists()
+
 
 def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     run = tmp_path / 'run'

@@ -6,8 +6,9 @@ from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.models.trained_model import TrainedModel
 
 __all__ = ['JointGraph', 'merge_components', 'JointTeacher',
            'JointTeacherConfig', 'LinkPredictor', 'LocalStudent',
            'LocalStudentConfig', 'ModelConfig', 'StudentNetwork',
-           'TeacherCache']
+           'TeacherCache', 'TrainedModel']

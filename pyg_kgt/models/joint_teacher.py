@@ -1,7 +1,6 @@
 """JointTeacher: joint pre-training over linked multi-source KGs."""
 from __future__ import annotations
 
-import json
 import os
 import time
 import warnings
@@ -16,10 +15,12 @@ from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.evaluation import evaluate_alignment
-from pyg_kgt.io import atomic_torch_save, atomic_write_json, safe_torch_load
+from pyg_kgt.io import (atomic_torch_save, atomic_write_json, read_json,
+                        safe_torch_load)
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
@@ -212,6 +213,28 @@ class JointTeacher(Module):
                                   embeddings[self.node_index(target)], pairs,
                                   csls_k=csls_k)
 
+    def trained_model(self, name: str) -> TrainedModel:
+        r"""Source ``name`` as a :class:`~pyg_kgt.models.TrainedModel`
+        (its entity embeddings, names and the shared decoder), for
+        evaluation, export and prediction."""
+        if name not in self.names:
+            raise ConfigError(f"unknown KG '{name}'; the teacher has "
+                              f'{self.names}')
+        vocab = self.vocabularies
+        offsets = vocab['relation_offset']
+        start = offsets[name]
+        ends = [o for o in offsets.values() if o > start]
+        relations = vocab['relations'][start:min(ends, default=None)]
+        prefix = f'{name}:'
+        if any(offsets.values()):  # namespaced: strip the "kg:" prefix
+            relations = [r[len(prefix):] if r.startswith(prefix) else r
+                         for r in relations]
+        return TrainedModel(
+            name, vocab['entities'][name], relations,
+            self.embeddings()[self.node_index(name)], self.config.model,
+            self.model.decoder.state_dict(), self.graph.num_relations,
+            start, {'kind': 'joint_teacher', 'sources': self.names})
+
     def cache_for(self, linked, path: Optional[str] = None,
                   top_k: int = 50):
         r"""Everything a student needs from this teacher for the linked
@@ -254,7 +277,7 @@ class JointTeacher(Module):
     def load(cls, folder: str) -> 'JointTeacher':
         r"""Loads a teacher written by :meth:`save`; no code is executed
         from the files (JSON and ``weights_only=True``)."""
-        meta = _read_json(os.path.join(folder, 'config.json'))
+        meta = read_json(os.path.join(folder, 'config.json'))
         if meta.get('class') != cls.__name__:
             raise DataFormatError(os.path.join(folder, 'config.json'),
                                   f"not a {cls.__name__} (class "
@@ -271,7 +294,7 @@ class JointTeacher(Module):
             meta['num_message_relations'])
         teacher.model.load_state_dict(state['model'])
         teacher.model.eval()
-        teacher.vocabularies = _read_json(os.path.join(folder,
+        teacher.vocabularies = read_json(os.path.join(folder,
                                                        'vocabularies.json'))
         return teacher
 
@@ -281,17 +304,6 @@ class JointTeacher(Module):
         return (f"{type(self).__name__}(sources={self.names}, "
                 f"nodes={self.graph.num_nodes}, "
                 f"linking='{self.config.linking}', model={self.model})")
-
-
-def _read_json(path: str) -> Dict[str, Any]:
-    if not os.path.isfile(path):
-        raise DataFormatError(path, 'missing file')
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DataFormatError(path, f'not valid JSON ({e})') from None
-
 
 
 def cache_for_student(teacher: JointTeacher, linked, top_k: int = 50,

@@ -18,6 +18,7 @@ from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
@@ -209,6 +210,26 @@ class LocalStudent(Module):
         r"""Link prediction on the target, ranked against its entities."""
         return evaluate_kg(self.model, self.adjacency, self.target_kg, split,
                            protocols, batch_size, node_ids=self.target_nodes)
+
+    @torch.no_grad()
+    def trained_model(self, kg: KnowledgeGraph, relation_offset: int = 0,
+                      info: Optional[Dict[str, Any]] = None
+                      ) -> TrainedModel:
+        r"""The re-trained target as a
+        :class:`~pyg_kgt.models.TrainedModel` named by ``kg`` (the target
+        KG with its names; its relation ``r`` is the student's relation
+        ``relation_offset + r``)."""
+        if self.model is None:
+            raise RuntimeError('nothing trained yet: call fit() first')
+        if kg.num_entities != self.target_kg.num_entities:
+            raise ConfigError(f"KG '{kg.name}' has {kg.num_entities} "
+                              f'entities, the student\'s target '
+                              f'{self.target_kg.num_entities}')
+        self.model.eval()
+        embeddings = self.model(self.adjacency)[self.target_nodes]
+        return TrainedModel.from_embeddings(
+            kg, embeddings, self.config.model, self.model.decoder,
+            relation_offset, dict({'kind': 'local_student'}, **(info or {})))
 
     def __repr__(self) -> str:
         if self.model is None:

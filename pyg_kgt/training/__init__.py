@@ -8,10 +8,12 @@ from pyg_kgt.training.neighbor_sampler import (RelationalNeighborSampler,
                                                SampledSubgraph)
 from pyg_kgt.training.triple_group import TripleGroup
 from pyg_kgt.training.seed import seed_everything
-from pyg_kgt.training.single_kg import evaluate_kg, train_single_kg
+from pyg_kgt.training.single_kg import (evaluate_kg, evaluate_scorer,
+                                       train_single_kg)
 
 __all__ = ['TrainingConfig', 'EarlyStopping', 'NonFiniteLossError',
            'TrainingInterrupted', 'fit',
            'seed_everything', 'save_checkpoint', 'load_checkpoint',
-           'evaluate_kg', 'train_single_kg', 'RelationalNeighborSampler',
+           'evaluate_kg', 'evaluate_scorer', 'train_single_kg',
+           'RelationalNeighborSampler',
            'SampledSubgraph', 'TripleGroup']

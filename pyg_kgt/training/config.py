@@ -34,6 +34,8 @@ class TrainingConfig(DictConfig):
             (default: 0)
         seed (int): Seed. (default: 0)
         progress (bool): Show progress bars. (default: :obj:`False`)
+        distributed_timeout_s (float): Under torchrun, seconds a rank waits
+            for its peers before failing with a clear error. (default: 300)
     """
     section = 'training'
 
@@ -52,6 +54,7 @@ class TrainingConfig(DictConfig):
     checkpoint_every: int = 0
     seed: int = 0
     progress: bool = False
+    distributed_timeout_s: float = 300.0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
@@ -62,5 +65,8 @@ class TrainingConfig(DictConfig):
             if getattr(self, name) < 1:
                 raise ConfigError(f'{name}: must be >= 1, got '
                                   f'{getattr(self, name)}')
+        if self.distributed_timeout_s <= 0:
+            raise ConfigError(f'distributed_timeout_s: must be > 0, got '
+                              f'{self.distributed_timeout_s}')
         if self.lr <= 0:
             raise ConfigError(f'lr: must be > 0, got {self.lr}')

@@ -19,6 +19,7 @@ from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
 from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.triple_group import TripleGroup
@@ -109,12 +110,15 @@ def _sampled_loss(model: LinkPredictor, sampler: RelationalNeighborSampler,
                                   local[negatives], config)
 
 
-def _batches(groups: Sequence[TripleGroup], batch_size: int):
-    r"""Shuffled batches, each from a single group."""
+def _batches(groups: Sequence[TripleGroup], batch_size: int,
+             generator: torch.Generator):
+    r"""Shuffled batches, each from a single group, in an order drawn from
+    ``generator`` only (the same on every rank)."""
     batches = [(group, ids) for group in groups
-               for ids in torch.split(torch.randperm(len(group)),
+               for ids in torch.split(torch.randperm(len(group),
+                                                     generator=generator),
                                       batch_size)]
-    for i in torch.randperm(len(batches)).tolist():
+    for i in torch.randperm(len(batches), generator=generator).tolist():
         group, ids = batches[i]
         yield group, group.triples[ids]
 
@@ -170,6 +174,8 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
                                 extra_loss is not None):
         raise ValueError('memory-bounded training (a sampler) needs '
                          "loss='negative-sampling' and no extra_loss")
+    context = DistributedContext.from_environment(
+        config.distributed_timeout_s)
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]
               if isinstance(train_triples, Tensor) else list(train_triples))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
@@ -188,15 +194,15 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
             stopper.restore(model)
             return history
     bar = tqdm(range(start_epoch, config.epochs + 1), desc='train',
-               disable=not config.progress)
+               disable=not (config.progress and context.is_main))
     snapshot: Dict[str, Dict] = {}
     try:
         _train_epochs(model, adjacency, groups, config, validate, extra_loss,
-                      checkpoint_dir, on_epoch, sampler, optimizer, stopper,
-                      history, bar,
-                      lambda state: snapshot.update(state=state))
+                      checkpoint_dir if context.is_main else None, on_epoch,
+                      sampler, optimizer, stopper, history, bar,
+                      lambda state: snapshot.update(state=state), context)
     except KeyboardInterrupt:
-        if checkpoint_dir and snapshot:
+        if checkpoint_dir and snapshot and context.is_main:
             path = os.path.join(checkpoint_dir, LAST)
             write_checkpoint(path, snapshot['state'])
             raise TrainingInterrupted(
@@ -212,29 +218,27 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
 
 def _train_epochs(model, adjacency, groups, config, validate, extra_loss,
                   checkpoint_dir, on_epoch, sampler, optimizer, stopper,
-                  history, bar, keep_snapshot) -> None:
+                  history, bar, keep_snapshot,
+                  context: DistributedContext) -> None:
     stopped = False
     for epoch in bar:
         model.train()
         began = time.perf_counter()
         total, steps = 0.0, 0
-        for group, batch in _batches(groups, config.batch_size):
+        order = torch.Generator().manual_seed(config.seed * 100003 + epoch)
+        for group, batch in _batches(groups, config.batch_size, order):
             optimizer.zero_grad()
-            if sampler is not None:
-                loss = _sampled_loss(model, sampler, batch, group, config)
-            else:
-                embeddings, messages = model.encoder(adjacency,
-                                                     return_messages=True)
-                loss = link_prediction_loss(model, embeddings, batch, config,
-                                            group)
-            if extra_loss is not None:
-                loss = loss + extra_loss(model, embeddings, messages, batch)
-            value = float(loss.detach())
+            loss = _step_loss(model, adjacency, sampler, context.shard(batch),
+                              batch.size(0), group, config, extra_loss,
+                              context)
+            if loss.requires_grad:
+                loss.backward()
+            value = context.average_gradients(model.parameters(),
+                                              float(loss.detach()))
             if not math.isfinite(value):
                 raise NonFiniteLossError(
                     f'loss is {value} at epoch {epoch}; the last good '
                     f'checkpoint (if any) is kept in {checkpoint_dir}')
-            loss.backward()
             optimizer.step()
             total += value
             steps += 1
@@ -243,8 +247,11 @@ def _train_epochs(model, adjacency, groups, config, validate, extra_loss,
         if validate is not None and (epoch % config.eval_every == 0 or
                                      epoch == config.epochs):
             model.eval()
-            with torch.no_grad():
-                record['val_mrr'] = float(validate(model))
+            value = None
+            if context.is_main:  # one rank validates, all follow its result
+                with torch.no_grad():
+                    value = float(validate(model))
+            record['val_mrr'] = context.broadcast(value)
             stopped = stopper.step(record['val_mrr'], epoch, model)
         history.append(record)
         bar.set_postfix({k: round(v, 4) for k, v in record.items()
@@ -263,6 +270,29 @@ def _train_epochs(model, adjacency, groups, config, validate, extra_loss,
             on_epoch(record)
         if stopped:
             break
+
+
+def _step_loss(model, adjacency, sampler, shard: Tensor, batch_size: int,
+               group: TripleGroup, config: TrainingConfig, extra_loss,
+               context: DistributedContext) -> Tensor:
+    r"""This rank's loss of one step: the task loss of its ``shard`` of the
+    global batch, scaled so the ranks' mean is the global batch's mean,
+    plus the extra loss (each rank computes it whole)."""
+    loss = torch.zeros(())
+    embeddings = messages = None
+    if sampler is not None:
+        if shard.numel():
+            loss = _sampled_loss(model, sampler, shard, group, config)
+    else:
+        embeddings, messages = model.encoder(adjacency, return_messages=True)
+        if shard.numel():
+            loss = link_prediction_loss(model, embeddings, shard, config,
+                                        group)
+    if context.enabled:
+        loss = loss * context.loss_scale(shard.size(0), batch_size)
+    if extra_loss is not None:
+        loss = loss + extra_loss(model, embeddings, messages, shard)
+    return loss
 
 
 def _snapshot(model, optimizer, epoch, config, history, stopped,

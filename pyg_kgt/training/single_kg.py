@@ -44,7 +44,19 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
             embeddings = model(adjacency)
     if node_ids is not None:
         embeddings = embeddings[node_ids]
-    scorer = model.scorer(embeddings[:kg.num_entities])
+    return evaluate_scorer(model.scorer(embeddings[:kg.num_entities]), kg,
+                           split, protocols, batch_size, progress,
+                           relation_offset, triples)
+
+
+def evaluate_scorer(scorer, kg: KnowledgeGraph, split: str = 'test',
+                    protocols: Sequence[str] = ('filtered', 'lifted'),
+                    batch_size: int = 512, progress: bool = False,
+                    relation_offset: int = 0,
+                    triples: Optional[Tensor] = None) -> Dict[str, Any]:
+    r"""Evaluates a ``scorer(entity, relation, side)`` over ``kg``'s
+    entities (see :func:`~pyg_kgt.evaluation.evaluate_link_prediction`) on
+    ``split`` (or the given ``triples``), filtering with every split."""
     shift = torch.tensor([0, relation_offset, 0])
     known = {name: kg.triples(name) + shift for name in ('train', 'val',
                                                          'test')}

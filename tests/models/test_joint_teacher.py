@@ -34,6 +34,26 @@ def test_fit_evaluate_and_save_load_identical(sources, tmp_path, linking):
     assert loaded.vocabularies['entities']['source1'][:3] == \
         sources['source1'].entity_names[:3]
     assert 'JointTeacher(sources=' in repr(loaded)
+    # One source as a TrainedModel ranks exactly as the teacher does.
+    model = loaded.trained_model('source2')
+    assert model.evaluate(sources['source2']) == after['source2']
+    with pytest.raises(ConfigError, match="unknown KG 'nope'"):
+        loaded.trained_model('nope')
+
+
+def test_trained_model_strips_namespaced_relations():
+    from pyg_kgt.data import AlignmentLinks, KnowledgeGraph, MultiSourceKG
+    a = KnowledgeGraph('a', ['a0', 'a1', 'a2'], ['p', 'q'],
+                       torch.tensor([[0, 0, 1], [1, 1, 2]]))
+    b = KnowledgeGraph('b', ['b0', 'b1'], ['r'], torch.tensor([[0, 0, 1]]))
+    kg = MultiSourceKG([a, b], [AlignmentLinks(
+        'a', 'b', torch.tensor([[1, 0]]), torch.tensor([[2, 1]]))])
+    teacher = small()
+    teacher.build(kg)
+    assert teacher.trained_model('a').relation_names == ['p', 'q']
+    model = teacher.trained_model('b')
+    assert model.relation_names == ['r'] and model.relation_offset == 2
+    assert [n for n, _ in model.predict_tails('b0', 'r', k=2)] != []
 
 
 def test_alignment_evaluation(sources):
