@@ -1,16 +1,20 @@
 """Command line interface: ``pyg-kgt`` / ``python -m pyg_kgt``.
 
 Thin by design: each subcommand parses its arguments and calls the library.
-Bad input ends with one line on stderr and exit code 2.
+Bad input ends with one line on stderr and exit code 2; a NaN loss with 1;
+a failed distributed run (a rank died or timed out) with 3; Ctrl-C with
+130.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import List, Optional
 
 from pyg_kgt.errors import ConfigError, DataFormatError
+from pyg_kgt.training.distributed import DistributedError
 from pyg_kgt.training.fit import NonFiniteLossError
 
 
@@ -67,21 +71,31 @@ def _pretrain(args: argparse.Namespace) -> int:
 
     from pyg_kgt.models import JointTeacher
     from pyg_kgt.run_folder import RunFolder
+    from pyg_kgt.training.distributed import DistributedContext
     config = _load_config(args)
     kg = _load_data(config)
     sources = _sources(config, kg)
-    folder = RunFolder(config.run_dir)
-    folder.write_config(config)
+    # Under torchrun every rank trains; rank 0 alone writes the run folder.
+    context = DistributedContext.from_environment(
+        config.training.distributed_timeout_s)
+    folder = RunFolder(config.run_dir) if context.is_main else None
+    if folder is not None:
+        folder.write_config(config)
     began = time.perf_counter()
     teacher = JointTeacher(config.teacher)
     history = teacher.fit(kg.subset(sources), config.training,
-                          checkpoint_dir=folder.file('checkpoints'),
+                          checkpoint_dir=os.path.join(config.run_dir,
+                                                      'checkpoints'),
                           resume=args.resume)
+    if folder is None:
+        context.close()
+        return 0
     folder.write_history(history)
     teacher.save(folder.file('teacher'))
     results = teacher.evaluate(kg.subset(sources))
     folder.write_results('pretrain', results, config.training.seed,
                          time.perf_counter() - began)
+    context.close()
     for name, result in results.items():
         print(f"{name}: " + ', '.join(
             f"{p} MRR {r['metrics']['mrr']:.4f}" for p, r in result.items()))
@@ -187,8 +201,6 @@ def _fit(args: argparse.Namespace) -> int:
 def _load_model(path: str, kg_name: Optional[str]):
     r"""A :class:`TrainedModel` from a model folder, a run folder holding
     ``model/``, or a saved teacher (with ``--kg``)."""
-    import os
-
     from pyg_kgt.models import JointTeacher, TrainedModel
     for folder in (path, os.path.join(path, 'model')):
         if os.path.isfile(os.path.join(folder, 'model.json')):
@@ -348,6 +360,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (DataFormatError, ConfigError) as e:
         print(f'pyg-kgt: error: {e}', file=sys.stderr)
         return 2
+    except DistributedError as e:
+        print(f'pyg-kgt: distributed training failed: {e}', file=sys.stderr)
+        return 3
     except NonFiniteLossError as e:
         print(f'pyg-kgt: training stopped: {e}', file=sys.stderr)
         return 1

@@ -73,6 +73,36 @@ def plot_method_comparison(rows: List[Dict[str, object]], path: str,
     return path
 
 
+def plot_scaling(records: Sequence[Dict], path: str) -> str:
+    r"""Seconds per epoch and peak memory against training triples (log
+    scales), one line per ``method`` (training mode and ranks). ``records``
+    are ``scaling`` benchmark records."""
+    plt = _pyplot()
+    fig, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 3.8),
+                                                 dpi=120)
+    for method in dict.fromkeys(r['method'] for r in records):
+        rows = sorted((r['metrics']['triples'], r['metrics']['s_per_epoch'],
+                       r['peak_rss_mb']) for r in records
+                      if r['method'] == method)
+        xs = [row[0] for row in rows]
+        time_axis.plot(xs, [row[1] for row in rows], marker='o',
+                       label=method)
+        memory_axis.plot(xs, [row[2] for row in rows], marker='o',
+                         label=method)
+    for axis, label in ((time_axis, 'seconds per epoch'),
+                        (memory_axis, 'peak RSS of rank 0 (MB)')):
+        axis.set_xscale('log')
+        axis.set_yscale('log')
+        axis.set_xlabel('training triples')
+        axis.set_ylabel(label)
+        axis.grid(True, which='both', alpha=0.3)
+    time_axis.legend(fontsize='small')
+    fig.suptitle('JointTeacher pre-training: one epoch vs graph size')
+    fig.tight_layout()
+    _save(fig, path)
+    return path
+
+
 def _save(fig, path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)

@@ -137,3 +137,29 @@ def test_nan_training_exits_with_a_clear_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith('pyg-kgt: training stopped: loss is')
     assert 'Traceback' not in err
+
+
+def test_pretrain_runs_unchanged_under_torchrun(tmp_path):
+    import os
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')}
+    env['OMP_NUM_THREADS'] = '1'
+    run = tmp_path / 'run'
+    out = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={port}', '-m', 'pyg_kgt', 'pretrain', '--quiet',
+         '--run-dir', str(run), '--set', 'training.epochs=2',
+         '--set', 'training.checkpoint_every=1',
+         '--set', 'teacher.model.hidden_channels=8',
+         '--set', 'data.target=target'],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.count('teacher saved in') == 1   # rank 0 only
+    results = json.loads((run / 'results.json').read_text())
+    assert set(results['results']) == {'source1', 'source2', 'source3'}
+    assert (run / 'checkpoints' / 'last.pt').is_file()
+    assert len((run / 'metrics.tsv').read_text().splitlines()) == 3

@@ -21,8 +21,9 @@ class DistributedContext:
     Under ``torchrun --nproc_per_node=N`` (and ``--nnodes`` for several
     machines) the environment holds ``RANK``, ``WORLD_SIZE``,
     ``MASTER_ADDR`` and ``MASTER_PORT``; :meth:`from_environment` then joins
-    the process group (``gloo`` on CPU, ``nccl`` when CUDA is available)
-    with a timeout. Without them it is the single-process context and every
+    the process group with a timeout. The backend is ``gloo``: the fit loop
+    trains on CPU tensors (``PYG_KGT_DIST_BACKEND=nccl`` selects NCCL for
+    code that moves the model to GPUs itself). Without them it is the single-process context and every
     method is a no-op.
 
     Every rank holds the whole model and graph. A step's global batch of
@@ -62,7 +63,7 @@ class DistributedContext:
         if not dist.is_available():  # pragma: no cover - build without it
             raise DistributedError('WORLD_SIZE > 1 but this torch build '
                                    'has no torch.distributed')
-        backend = 'nccl' if torch.cuda.is_available() else 'gloo'
+        backend = os.environ.get('PYG_KGT_DIST_BACKEND', 'gloo')
         try:
             dist.init_process_group(
                 backend, timeout=datetime.timedelta(seconds=timeout_s))

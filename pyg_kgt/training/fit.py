@@ -149,6 +149,11 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
     raises :class:`TrainingInterrupted`; a NaN/inf loss raises
     :class:`NonFiniteLossError` and leaves the last good checkpoint.
 
+    Under ``torchrun`` (``WORLD_SIZE`` > 1) it trains data-parallel with the
+    same global batch (see
+    :class:`~pyg_kgt.training.distributed.DistributedContext`): rank 0
+    validates and writes checkpoints, every rank resumes from them.
+
     Args:
         model (LinkPredictor): The model.
         adjacency (RelationalAdjacency): The message-passing graph.

@@ -1,0 +1,103 @@
+"""LocalStudent vs its no-teacher twins on DBP-5L targets (suite
+``dbp5l_transfer``), side by side in one process: same splits, protocols,
+student network and training budget for every method; the teacher is
+loaded once (``--teacher``, pre-trained without the target) and reused.
+
+    python benchmarks/bench_transfer.py --teacher runs/teacher_no_el \
+        --targets el --seeds 0 [--methods single_kg_rgcn linked_no_kd ...]
+
+Writes one record per (target, method, protocol, seed); ``wall_s`` is the
+student's re-training time (plus the teacher cache for distilled
+methods). With ``--save-student DIR`` the full-KD student of the first seed
+is saved per target as a :class:`~pyg_kgt.models.TrainedModel`
+(``DIR/<target>``) for ``pyg-kgt predict``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from benchmarks.results import (append_records, default_data,  # noqa
+                                make_record, peak_rss_mb)
+from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
+                            ModelConfig)
+from pyg_kgt.pipeline import METHODS, run_transfer  # noqa: E402
+from pyg_kgt.training import TrainingConfig  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--data', default=default_data())
+    parser.add_argument('--teacher', required=True,
+                        help='a saved teacher trained without the targets')
+    parser.add_argument('--targets', nargs='+', default=['el'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--methods', nargs='+', choices=list(METHODS),
+                        default=['single_kg_rgcn', 'linked_no_kd',
+                                 'student_full_kd'])
+    parser.add_argument('--dim', type=int, default=100)
+    parser.add_argument('--epochs', type=int, default=100)
+    parser.add_argument('--batch-size', type=int, default=1024)
+    parser.add_argument('--lr', type=float, default=0.005)
+    parser.add_argument('--num-hops', type=int, default=1)
+    parser.add_argument('--max-neighbors', type=int)
+    parser.add_argument('--save-student')
+    parser.add_argument('--no-write', action='store_true')
+    parser.add_argument('--progress', action='store_true')
+    args = parser.parse_args()
+    root = os.path.join(args.data, 'dbp5l')
+    if not os.path.isdir(root):
+        sys.exit(f'DBP-5L not found at {root}: pass --data or set '
+                 f'PYG_KGT_DATA')
+    teacher = JointTeacher.load(args.teacher)
+    overlap = sorted(set(args.targets) & set(teacher.names))
+    if overlap:
+        sys.exit(f'the teacher was trained on target(s) {overlap}')
+    kg = read_dbp5l(root, alignment_split='jmac')
+    student = LocalStudentConfig(model=ModelConfig(hidden_channels=args.dim))
+    for target in args.targets:
+        for seed in args.seeds:
+            training = TrainingConfig(
+                epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                eval_every=5, patience=3, seed=seed, progress=args.progress)
+            results = run_transfer(kg, target, teacher, student, training,
+                                   args.methods, args.num_hops,
+                                   args.max_neighbors)
+            meta = {'student': student.to_dict(),
+                    'training': training.to_dict(),
+                    'teacher': {'path': args.teacher,
+                                'sources': teacher.names},
+                    'num_hops': args.num_hops,
+                    'max_neighbors': args.max_neighbors}
+            records = []
+            for method, result in results.items():
+                for protocol, res in result['test'].items():
+                    metrics = dict(res['metrics'], epochs=result['epochs'])
+                    records.append(make_record(
+                        'dbp5l_transfer', 'dbp5l', method, metrics,
+                        result['train_s'], meta, target=target,
+                        protocol=protocol, seed=seed,
+                        peak_rss=peak_rss_mb()))
+                    print(f"{target} seed {seed} {method:26s} {protocol:8s} "
+                          f"MRR {100 * metrics['mrr']:6.2f} H@1 "
+                          f"{100 * metrics['hits1']:6.2f} H@10 "
+                          f"{100 * metrics['hits10']:6.2f} "
+                          f"({result['train_s']:.0f} s)", flush=True)
+            if not args.no_write:
+                append_records('dbp5l_transfer', records)
+            best = results.get('student_full_kd')
+            if args.save_student and best and seed == args.seeds[0]:
+                offset = kg.subset([target, *teacher.names]).relation_offset[
+                    target]
+                best['student'].trained_model(kg[target], offset, {
+                    'seed': seed, 'teacher': args.teacher}).save(
+                    os.path.join(args.save_student, target))
+
+
+if __name__ == '__main__':
+    main()
