@@ -22,7 +22,7 @@ import resource
 import socket
 import subprocess
 import sys
-import time
+from typing import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -90,30 +90,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_worker(script: str, options: Sequence[str], ranks: int,
+               cores: int, timeout: float) -> dict:
+    r"""Runs ``script --worker ...`` in 1 process (``cores`` threads) or
+    under torchrun with ``ranks`` processes (``cores / ranks`` threads
+    each) and returns the JSON line rank 0 printed last."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')}
+    env['OMP_NUM_THREADS'] = str(max(1, cores // ranks))
+    if ranks == 1:
+        command = [sys.executable, script, *options]
+    else:
+        command = [sys.executable, '-m', 'torch.distributed.run',
+                   f'--nproc_per_node={ranks}',
+                   f'--master_port={_free_port()}', script, *options]
+    out = subprocess.run(command, env=env, capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f'{" ".join(options)} with {ranks} rank(s) '
+                           f'failed: {out.stderr[-1500:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure(mode: str, size: int, ranks: int, args) -> dict:
-    here = os.path.abspath(__file__)
     options = ['--worker', '--mode', mode, '--size', str(size), '--dim',
                str(args.dim), '--epochs', str(args.epochs), '--batch-size',
                str(args.batch_size), '--num-negatives',
                str(args.num_negatives), '--fanout', str(args.fanout)]
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')}
-    env['OMP_NUM_THREADS'] = str(max(1, args.cores // ranks))
-    if ranks == 1:
-        command = [sys.executable, here, *options]
-    else:
-        command = [sys.executable, '-m', 'torch.distributed.run',
-                   f'--nproc_per_node={ranks}',
-                   f'--master_port={_free_port()}', here, *options]
-    began = time.perf_counter()
-    out = subprocess.run(command, env=env, capture_output=True, text=True,
-                         timeout=args.timeout)
-    if out.returncode != 0:
-        raise RuntimeError(f'{mode} size {size} ranks {ranks} failed: '
-                           f'{out.stderr[-1500:]}')
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result['process_wall_s'] = time.perf_counter() - began
-    return result
+    return run_worker(os.path.abspath(__file__), options, ranks, args.cores,
+                      args.timeout)
 
 
 def render() -> str:
@@ -157,6 +162,9 @@ def main() -> None:
     parser.add_argument('--fanout', type=int, default=5)
     parser.add_argument('--cores', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--timeout', type=int, default=3600)
+    parser.add_argument('--method-suffix', default='',
+                        help='appended to the method name, e.g. _batch1024 '
+                        'for a run with a non-default batch size')
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--no-write', action='store_true')
     args = parser.parse_args()
@@ -177,7 +185,8 @@ def main() -> None:
                       f'training)', flush=True)
                 if args.no_write:
                     continue
-                method = mode if ranks == 1 else f'{mode}_{ranks}_ranks'
+                method = (mode if ranks == 1 else f'{mode}_{ranks}_ranks'
+                          ) + args.method_suffix
                 append_records('scaling', [make_record(
                     'scaling', 'synthetic', method,
                     {k: result[k] for k in (
