@@ -28,9 +28,10 @@ from benchmarks.results import (append_records, make_record,  # noqa: E402
 def worker(args) -> None:
     from pyg_kgt.data import make_synthetic_multi_source_kg
     from pyg_kgt.models import JointTeacher, JointTeacherConfig, ModelConfig
-    from pyg_kgt.training import TrainingConfig, fit
+    from pyg_kgt.training import TrainingConfig, fit, seed_everything
     from pyg_kgt.training.distributed import DistributedContext
     context = DistributedContext.from_environment()
+    seed_everything(0)  # after joining: the same initial weights everywhere
     kg = make_synthetic_multi_source_kg(
         num_entities=args.size, num_values=max(100, args.size // 20),
         seed=0).subset(['source1', 'source2', 'source3'])

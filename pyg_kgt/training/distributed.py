@@ -117,6 +117,24 @@ class DistributedContext:
             offset += n
         return float(flat[-1])
 
+    def broadcast_parameters(self, module: torch.nn.Module) -> None:
+        r"""Copies rank 0's parameters and buffers to every rank (as DDP does
+        at construction), so ranks start identical however they seeded."""
+        if not self.enabled:
+            return
+        tensors = [t for t in (*module.parameters(), *module.buffers())
+                   if t.is_floating_point()]
+        if not tensors:
+            return
+        flat = torch.cat([t.detach().reshape(-1) for t in tensors])
+        self._collective('broadcast of the parameters',
+                         lambda: dist.broadcast(flat, 0))
+        offset = 0
+        with torch.no_grad():
+            for t in tensors:
+                t.copy_(flat[offset:offset + t.numel()].view_as(t))
+                offset += t.numel()
+
     def broadcast(self, value: Optional[float]) -> float:
         r"""Rank 0's ``value`` on every rank (validation results)."""
         if not self.enabled:

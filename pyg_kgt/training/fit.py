@@ -198,6 +198,7 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
         if state['extra'].get('stopped'):
             stopper.restore(model)
             return history
+    context.broadcast_parameters(model)
     bar = tqdm(range(start_epoch, config.epochs + 1), desc='train',
                disable=not (config.progress and context.is_main))
     snapshot: Dict[str, Dict] = {}

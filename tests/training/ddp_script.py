@@ -1,13 +1,16 @@
 r"""A tiny data-parallel training run, driven by tests/training/
 test_distributed.py under torchrun (or alone for the 1-rank reference):
-``out.json [die_after_epoch]``. Rank 0 writes the loss per epoch to
-``out.json``; with ``die_after_epoch`` rank 1 kills itself after that
-epoch. A DistributedError ends the process with one line and exit code 3.
+``out.json [die_after_epoch | skew]``. Rank 0 writes the loss per epoch
+to ``out.json``; with ``die_after_epoch`` rank 1 kills itself after that
+epoch; with ``skew`` rank 1 starts from other weights (fit must replace
+them by rank 0's). A DistributedError ends the process with one line and exit code 3.
 """
 import json
 import os
 import signal
 import sys
+
+import torch
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.models import ModelConfig
@@ -15,7 +18,8 @@ from pyg_kgt.training import TrainingConfig, fit, seed_everything
 from pyg_kgt.training.distributed import DistributedContext, DistributedError
 
 out = sys.argv[1]
-die_after = int(sys.argv[2]) if len(sys.argv) > 2 else None
+mode = sys.argv[2] if len(sys.argv) > 2 else None
+die_after = int(mode) if mode and mode.isdigit() else None
 kg = make_synthetic_multi_source_kg(num_entities=300, num_values=20,
                                     num_types=6, seed=1)['source1']
 config = TrainingConfig(epochs=4, batch_size=100, lr=0.01,
@@ -25,6 +29,10 @@ try:
     seed_everything(0)
     model = ModelConfig(hidden_channels=16, dropout=0.2).build(
         kg.num_entities, kg.num_relations)
+    if mode == 'skew' and context.rank == 1:
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(1.0)
     adjacency = model.encoder.adjacency(kg.train[:, [0, 2]].t(),
                                         kg.train[:, 1], kg.num_entities)
 

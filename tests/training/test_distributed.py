@@ -47,10 +47,18 @@ def test_two_ranks_follow_the_one_rank_loss_trajectory(tmp_path):
          f'--master_port={_free_port()}', SCRIPT, str(two)], env=_env(),
         timeout=300, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
-    one, two = json.loads(one.read_text()), json.loads(two.read_text())
+    # Rank 1 starting from other weights: fit broadcasts rank 0's first.
+    skew = tmp_path / 'skew.json'
+    run = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={_free_port()}', SCRIPT, str(skew), 'skew'],
+        env=_env(), timeout=300, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    one, two, skew = (json.loads(p.read_text()) for p in (one, two, skew))
     assert (one['world_size'], two['world_size']) == (1, 2)
     # Same global batch, same seeds: equal up to float summation order.
     assert two['loss'] == pytest.approx(one['loss'], rel=1e-5)
+    assert skew['loss'] == pytest.approx(one['loss'], rel=1e-5)
     assert one['loss'][-1] < one['loss'][0]
 
 
