@@ -53,21 +53,22 @@ def plot_method_comparison(rows: List[Dict[str, object]], path: str,
     methods = list(dict.fromkeys(str(r['method']) for r in rows))
     width = 0.8 / max(len(methods), 1)
     fig, axis = plt.subplots(figsize=(max(5, 1.6 * len(targets) *
-                                          max(1, len(methods) / 3)), 3.5),
+                                          max(1, len(methods) / 3)), 4.2),
                              dpi=120)
     for i, method in enumerate(methods):
         values = {str(r['target']): r for r in rows if r['method'] == method}
-        xs = [t + i * width for t in range(len(targets))]
-        axis.bar(xs, [values[t]['mean'] if t in values else 0
-                      for t in targets], width,
-                 yerr=[values[t].get('std', 0) if t in values else 0
-                       for t in targets], label=method, capsize=2)
+        present = [t for t in range(len(targets)) if targets[t] in values]
+        axis.bar([t + i * width for t in present],
+                 [values[targets[t]]['mean'] for t in present], width,
+                 yerr=[values[targets[t]].get('std', 0) for t in present],
+                 label=method, capsize=2)
     axis.set_xticks([t + 0.4 - width / 2 for t in range(len(targets))])
     axis.set_xticklabels(targets)
     axis.set_xlabel('target KG')
     axis.set_ylabel(f'test {metric.upper()}')
     axis.set_title(title)
-    axis.legend(fontsize='small', ncol=2)
+    axis.legend(fontsize='small', ncol=min(3, len(methods)),
+                loc='upper center', bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
     _save(fig, path)
     return path
