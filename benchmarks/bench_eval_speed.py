@@ -20,8 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 import torch  # noqa: E402
 
-from benchmarks.results import (append_records, default_data,  # noqa
-                                hardware, make_record, write_markdown)
+from benchmarks.results import (append_records, dbp5l_root,  # noqa
+                                default_data, hardware, make_record,
+                                write_markdown)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.evaluation import evaluate_link_prediction  # noqa: E402
 from pyg_kgt.nn import DistMult  # noqa: E402
@@ -36,10 +37,7 @@ def main() -> None:
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--no-write', action='store_true')
     args = parser.parse_args()
-    root = os.path.join(args.data, 'dbp5l')
-    if not os.path.isdir(root):
-        sys.exit(f'DBP-5L not found at {root}: pass --data or set '
-                 f'PYG_KGT_DATA')
+    root = dbp5l_root(args.data)
     kg = read_dbp5l(root, languages=[args.language])[args.language]
     torch.manual_seed(0)
     embeddings = torch.randn(kg.num_entities, args.dim)

@@ -15,8 +15,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.results import (append_records, default_data,  # noqa
-                                make_record, peak_rss_mb)
+from benchmarks.results import (append_records, dbp5l_root,  # noqa
+                                default_data, make_record, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import ModelConfig  # noqa: E402
 from pyg_kgt.training import TrainingConfig, train_single_kg  # noqa: E402
@@ -38,10 +38,7 @@ def main() -> None:
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
-    root = os.path.join(args.data, 'dbp5l')
-    if not os.path.isdir(root):
-        sys.exit(f'DBP-5L not found at {root}: pass --data or set '
-                 f'PYG_KGT_DATA')
+    root = dbp5l_root(args.data)
     data = read_dbp5l(root, languages=args.targets)
     model_config = ModelConfig(hidden_channels=args.dim,
                                num_layers=args.layers, num_bases=args.bases,

@@ -20,8 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.results import (append_records, default_data,  # noqa
-                                make_record, peak_rss_mb)
+from benchmarks.results import (append_records, dbp5l_root,  # noqa
+                                default_data, make_record, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
                             ModelConfig)
@@ -44,9 +44,7 @@ def main() -> None:
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
-    root = os.path.join(args.data, 'dbp5l')
-    if not os.path.isdir(root):
-        sys.exit(f'DBP-5L not found at {root}')
+    root = dbp5l_root(args.data)
     kg = read_dbp5l(root, languages=args.sources, alignment_split='jmac')
     model = ModelConfig(hidden_channels=args.dim)
     training = TrainingConfig(epochs=args.epochs, eval_every=5, patience=3,

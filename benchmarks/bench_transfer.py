@@ -11,9 +11,10 @@ student's re-training time (plus the teacher cache for distilled
 methods). ``--joint-from-scratch`` also trains, per target and seed, one
 joint model over the teacher's sources plus the target with the teacher's
 configuration (method ``joint_from_scratch``, the baseline whose wall time
-re-training must undercut). With ``--save-student DIR`` the full-KD student of the first seed
-is saved per target as a :class:`~pyg_kgt.models.TrainedModel`
-(``DIR/<target>``) for ``pyg-kgt predict``.
+re-training must undercut). With ``--save-student DIR`` the full-KD student
+of the first seed is saved per target as a
+:class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
+``pyg-kgt predict``.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.results import (append_records, default_data,  # noqa
-                                make_record, peak_rss_mb)
+from benchmarks.results import (append_records, dbp5l_root,  # noqa
+                                default_data, make_record, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
                             ModelConfig)
@@ -57,10 +58,7 @@ def main() -> None:
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
-    root = os.path.join(args.data, 'dbp5l')
-    if not os.path.isdir(root):
-        sys.exit(f'DBP-5L not found at {root}: pass --data or set '
-                 f'PYG_KGT_DATA')
+    root = dbp5l_root(args.data)
     teacher = JointTeacher.load(args.teacher)
     overlap = sorted(set(args.targets) & set(teacher.names))
     if overlap:

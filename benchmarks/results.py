@@ -21,6 +21,15 @@ def default_data() -> str:
         'shared', 'data'))
 
 
+def dbp5l_root(data: str) -> str:
+    r"""``data/dbp5l``; exits with a clear message when it is missing."""
+    root = os.path.join(data, 'dbp5l')
+    if not os.path.isdir(root):
+        raise SystemExit(f'DBP-5L not found at {root}: pass --data or set '
+                         f'PYG_KGT_DATA')
+    return root
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(

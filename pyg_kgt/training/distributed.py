@@ -23,8 +23,8 @@ class DistributedContext:
     ``MASTER_ADDR`` and ``MASTER_PORT``; :meth:`from_environment` then joins
     the process group with a timeout. The backend is ``gloo``: the fit loop
     trains on CPU tensors (``PYG_KGT_DIST_BACKEND=nccl`` selects NCCL for
-    code that moves the model to GPUs itself). Without them it is the single-process context and every
-    method is a no-op.
+    code that moves the model to GPUs itself). Without them it is the
+    single-process context and every method is a no-op.
 
     Every rank holds the whole model and graph. A step's global batch of
     :math:`B` triples is cut into ``N`` contiguous shards; rank :math:`k`

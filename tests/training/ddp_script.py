@@ -3,7 +3,8 @@ test_distributed.py under torchrun (or alone for the 1-rank reference):
 ``out.json [die_after_epoch | skew]``. Rank 0 writes the loss per epoch
 to ``out.json``; with ``die_after_epoch`` rank 1 kills itself after that
 epoch; with ``skew`` rank 1 starts from other weights (fit must replace
-them by rank 0's). A DistributedError ends the process with one line and exit code 3.
+them by rank 0's). A DistributedError ends the process with one line and
+exit code 3.
 """
 import json
 import os
