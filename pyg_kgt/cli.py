@@ -92,7 +92,8 @@ def _pretrain(args: argparse.Namespace) -> int:
         return 0
     folder.write_history(history)
     teacher.save(folder.file('teacher'))
-    results = teacher.evaluate(kg.subset(sources))
+    results = teacher.evaluate(kg.subset(sources),
+                               progress=config.training.progress)
     folder.write_results('pretrain', results, config.training.seed,
                          time.perf_counter() - began)
     context.close()
@@ -137,7 +138,8 @@ def _retrain(args: argparse.Namespace) -> int:
                           checkpoint_dir=folder.file('checkpoints'),
                           resume=args.resume)
     folder.write_history(history)
-    results = student.evaluate('test')
+    results = student.evaluate('test',
+                               progress=config.training.progress)
     subset = kg.subset([target, *teacher.names])
     student.trained_model(kg[target], subset.relation_offset[target], {
         'seed': config.training.seed, 'teacher': args.teacher}).save(

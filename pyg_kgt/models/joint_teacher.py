@@ -194,12 +194,15 @@ class JointTeacher(Module):
     def evaluate(self, kg: MultiSourceKG, split: str = 'test',
                  protocols: Sequence[str] = ('filtered', 'lifted'),
                  names: Optional[Sequence[str]] = None,
-                 batch_size: int = 512) -> Dict[str, Dict[str, Any]]:
-        r"""Link prediction per KG (each ranked against its own entities)."""
+                 batch_size: int = 512, progress: bool = False
+                 ) -> Dict[str, Dict[str, Any]]:
+        r"""Link prediction per KG (each ranked against its own entities);
+        ``progress`` shows a bar per KG and protocol."""
         embeddings = self.embeddings()
         return {name: evaluate_kg(
             self.model, None, kg[name], split, protocols, batch_size,
-            node_ids=self.graph.node_index[name], embeddings=embeddings,
+            progress, node_ids=self.graph.node_index[name],
+            embeddings=embeddings,
             relation_offset=kg.relation_offset[name])
             for name in (names or self.names)}
 

@@ -206,10 +206,13 @@ class LocalStudent(Module):
 
     def evaluate(self, split: str = 'test',
                  protocols: Sequence[str] = ('filtered', 'lifted'),
-                 batch_size: int = 512) -> Dict[str, Any]:
-        r"""Link prediction on the target, ranked against its entities."""
+                 batch_size: int = 512, progress: bool = False
+                 ) -> Dict[str, Any]:
+        r"""Link prediction on the target, ranked against its entities;
+        ``progress`` shows a bar per protocol."""
         return evaluate_kg(self.model, self.adjacency, self.target_kg, split,
-                           protocols, batch_size, node_ids=self.target_nodes)
+                           protocols, batch_size, progress,
+                           node_ids=self.target_nodes)
 
     @torch.no_grad()
     def trained_model(self, kg: KnowledgeGraph, relation_offset: int = 0,

@@ -93,7 +93,8 @@ def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,
                   checkpoint_dir=checkpoint_dir, resume=resume)
     train_s = time.perf_counter() - began
     test = evaluate_kg(model, adjacency, kg, 'test',
-                       batch_size=training_config.eval_batch_size)
+                       batch_size=training_config.eval_batch_size,
+                       progress=training_config.progress)
     return {'model': model, 'adjacency': adjacency, 'history': history,
             'test': test, 'train_s': train_s,
             'wall_s': time.perf_counter() - began}
