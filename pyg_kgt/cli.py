@@ -114,9 +114,7 @@ def _retrain(args: argparse.Namespace) -> int:
     if not config.data.target:
         raise ConfigError('data.target: retrain needs a target KG')
     kg = _load_data(config)
-    if config.data.target not in kg.names:
-        raise ConfigError(f"data.target: unknown KG '{config.data.target}'"
-                          f'; available: {kg.names}')
+    target = _target(config, kg)
     teacher = JointTeacher.load(args.teacher)
     missing = sorted(set(teacher.names) - set(kg.names))
     if missing:
@@ -125,7 +123,6 @@ def _retrain(args: argparse.Namespace) -> int:
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
-    target = config.data.target
     linked = LinkSubgraph(
         target, teacher.names, config.num_hops, config.max_neighbors,
         seed=config.training.seed, teacher_node_index={

@@ -144,10 +144,6 @@ class DistributedContext:
         self._collective('broadcast', lambda: dist.broadcast(buffer, 0))
         return float(buffer)
 
-    def barrier(self) -> None:
-        if self.enabled:
-            self._collective('barrier', dist.barrier)
-
     def close(self) -> None:
         r"""Leaves the process group (end of a run)."""
         if self.enabled and dist.is_initialized():
