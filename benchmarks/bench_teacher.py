@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--skip-single', action='store_true')
     parser.add_argument('--save', help='folder to save the teacher in')
+    parser.add_argument('--method-suffix', default='',
+                        help='appended to every method name, e.g. _no_ja '
+                             'for a teacher that holds out ja')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
@@ -69,7 +72,8 @@ def main() -> None:
     for name, results in teacher.evaluate(kg).items():
         for protocol, result in results.items():
             metrics = dict(result['metrics'], epochs=len(history))
-            records.append(make_record('teacher', 'dbp5l', 'joint_teacher',
+            records.append(make_record('teacher', 'dbp5l',
+                                       'joint_teacher' + args.method_suffix,
                                        metrics, wall, meta, target=name,
                                        protocol=protocol, seed=args.seed,
                                        peak_rss=rss))
@@ -82,7 +86,8 @@ def main() -> None:
             continue
         for csls in (None, 10):
             result = teacher.evaluate_alignment(links.test, a, b, csls)
-            method = 'joint_teacher_alignment' + ('_csls' if csls else '')
+            method = ('joint_teacher_alignment' + ('_csls' if csls else '')
+                      + args.method_suffix)
             records.append(make_record(
                 'teacher', 'dbp5l', method,
                 {k: result[k] for k in ('hits1', 'hits10', 'mrr', 'mr',
@@ -101,7 +106,8 @@ def main() -> None:
         for protocol, res in result['test'].items():
             metrics = dict(res['metrics'], epochs=len(result['history']))
             records.append(make_record(
-                'teacher', 'dbp5l', 'single_kg_rgcn', metrics,
+                'teacher', 'dbp5l', 'single_kg_rgcn' + args.method_suffix,
+                metrics,
                 result['wall_s'], meta, target=name, protocol=protocol,
                 seed=args.seed, peak_rss=peak_rss_mb()))
             print(f'single_kg_rgcn {name} {protocol}: mrr '
