@@ -6,7 +6,8 @@ PIP    := $(PY) -m pip
 # Pinned and installed first: a bare `torch` requirement would pull a CUDA build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test docs install install-dev bench-conv bench-eval clean
+.PHONY: demo test docs install install-dev bench bench-quick bench-conv \
+        bench-eval clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,14 @@ test: $(VENV)/.installed-dev
 docs: $(VENV)/.installed
 	$(PIP) install -q -e '.[docs]'
 	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+
+# Every benchmark table (hours on 2 cores; resumes where it stopped).
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks.run
+
+# Every table with a tiny budget (< 10 min), into benchmarks/.work/quick.
+bench-quick: $(VENV)/.installed
+	$(PY) -m benchmarks.run --quick
 
 bench-conv: $(VENV)/.installed
 	$(PY) benchmarks/bench_conv.py

@@ -14,11 +14,16 @@ configuration (method ``joint_from_scratch``, the baseline whose wall time
 re-training must undercut). With ``--save-student DIR`` the full-KD student
 of the first seed is saved per target as a
 :class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
-``pyg-kgt predict``.
+``pyg-kgt predict``. ``--reused`` marks a teacher reused across targets
+(criterion 4 of issue 5): its methods are recorded as
+``student_reused_teacher`` (full KD) and ``<method>_reused_teacher``.
+``--skip-existing`` skips every (target, method, seed) already recorded
+with the same configuration, so an interrupted suite resumes.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 
@@ -26,7 +31,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
-                                default_data, make_record, peak_rss_mb)
+                                default_data, has_record, make_record,
+                                peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
                             ModelConfig)
@@ -55,6 +61,9 @@ def main() -> None:
     parser.add_argument('--joint-batch-size', type=int, default=4096)
     parser.add_argument('--joint-lr', type=float, default=0.01)
     parser.add_argument('--save-student')
+    parser.add_argument('--reused', action='store_true',
+                        help='record methods as served by a reused teacher')
+    parser.add_argument('--skip-existing', action='store_true')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
@@ -70,34 +79,26 @@ def main() -> None:
             training = TrainingConfig(
                 epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                 eval_every=5, patience=3, seed=seed, progress=args.progress)
-            results = run_transfer(
-                kg, target, teacher, student, training, args.methods,
-                args.num_hops, args.max_neighbors) if args.methods else {}
             meta = {'student': student.to_dict(),
                     'training': training.to_dict(),
                     'teacher': {'path': args.teacher,
                                 'sources': teacher.names},
                     'num_hops': args.num_hops,
                     'max_neighbors': args.max_neighbors}
-            records = []
-            for method, result in results.items():
-                for protocol, res in result['test'].items():
-                    metrics = dict(res['metrics'], epochs=result['epochs'])
-                    records.append(make_record(
-                        'dbp5l_transfer', 'dbp5l', method, metrics,
-                        result['train_s'], meta, target=target,
-                        protocol=protocol, seed=seed,
-                        peak_rss=peak_rss_mb()))
-                    print(f"{target} seed {seed} {method:26s} {protocol:8s} "
-                          f"MRR {100 * metrics['mrr']:6.2f} H@1 "
-                          f"{100 * metrics['hits1']:6.2f} H@10 "
-                          f"{100 * metrics['hits10']:6.2f} "
-                          f"({result['train_s']:.0f} s)", flush=True)
+            methods = [m for m in args.methods if not (
+                args.skip_existing and has_record(
+                    'dbp5l_transfer', target, record_name(m, args.reused),
+                    seed, meta))]
+            results = run_transfer(
+                kg, target, teacher, student, training, methods,
+                args.num_hops, args.max_neighbors,
+                on_result=functools.partial(record, args, target, seed, meta)
+            ) if methods else {}
             if args.joint_from_scratch:
-                records += joint_from_scratch(kg, target, teacher, seed, args,
-                                              meta)
-            if not args.no_write:
-                append_records('dbp5l_transfer', records)
+                records = joint_from_scratch(kg, target, teacher, seed, args,
+                                             meta)
+                if not args.no_write:
+                    append_records('dbp5l_transfer', records)
             best = results.get('student_full_kd')
             if args.save_student and best and seed == args.seeds[0]:
                 offset = kg.subset([target, *teacher.names]).relation_offset[
@@ -105,6 +106,35 @@ def main() -> None:
                 best['student'].trained_model(kg[target], offset, {
                     'seed': seed, 'teacher': args.teacher}).save(
                     os.path.join(args.save_student, target))
+
+
+def record(args, target: str, seed: int, meta: dict, method: str,
+           result: dict) -> None:
+    r"""Prints and appends one method's records (both protocols)."""
+    records = []
+    for protocol, res in result['test'].items():
+        metrics = dict(res['metrics'], epochs=result['epochs'])
+        records.append(make_record(
+            'dbp5l_transfer', 'dbp5l', record_name(method, args.reused),
+            metrics, result['train_s'], meta, target=target,
+            protocol=protocol, seed=seed, peak_rss=peak_rss_mb()))
+        print(f"{target} seed {seed} {method:26s} {protocol:8s} "
+              f"MRR {100 * metrics['mrr']:6.2f} H@1 "
+              f"{100 * metrics['hits1']:6.2f} H@10 "
+              f"{100 * metrics['hits10']:6.2f} "
+              f"({result['train_s']:.0f} s)", flush=True)
+    if not args.no_write:
+        append_records('dbp5l_transfer', records)
+
+
+def record_name(method: str, reused: bool) -> str:
+    r"""The recorded method name (issue 5 names the reused-teacher
+    student ``student_reused_teacher``)."""
+    if not reused:
+        return method
+    if method == 'student_full_kd':
+        return 'student_reused_teacher'
+    return method + '_reused_teacher'
 
 
 def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
@@ -116,11 +146,14 @@ def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
                               batch_size=args.joint_batch_size,
                               lr=args.joint_lr, eval_every=5, patience=3,
                               seed=seed, progress=args.progress)
+    meta = dict(meta, joint_training=training.to_dict(),
+                joint_model=teacher.config.to_dict())
+    if args.skip_existing and has_record('dbp5l_transfer', target,
+                                         'joint_from_scratch', seed, meta):
+        return []
     data = kg.subset([target, *teacher.names])
     joint = JointTeacher(teacher.config)
     history = joint.fit(data, training)
-    meta = dict(meta, joint_training=training.to_dict(),
-                joint_model=teacher.config.to_dict())
     records = []
     for protocol, res in joint.evaluate(data, names=[target])[
             target].items():

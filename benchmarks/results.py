@@ -9,8 +9,10 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from pyg_kgt.environment import hardware, peak_rss_mb, versions
 
-RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                           'results')
+# ``$PYG_KGT_RESULTS`` redirects every suite (``benchmarks/run.py --quick``
+# writes its smoke results there instead of beside the committed ones).
+RESULTS_DIR = os.environ.get('PYG_KGT_RESULTS') or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), 'results')
 KEY = ('suite', 'dataset', 'target', 'method', 'protocol', 'seed')
 
 
@@ -84,6 +86,29 @@ def newest_records(suite: str, folder: str = RESULTS_DIR
                 record = json.loads(line)
                 newest[tuple(record.get(k) for k in KEY)] = record
     return list(newest.values())
+
+
+def comparable(config: Any) -> Any:
+    r"""``config`` without the keys that do not change a result
+    (``progress``), for telling whether a run is already recorded."""
+    if isinstance(config, dict):
+        return {k: comparable(v) for k, v in config.items()
+                if k != 'progress'}
+    if isinstance(config, (list, tuple)):
+        return [comparable(v) for v in config]
+    return config
+
+
+def has_record(suite: str, target: Optional[str], method: str, seed: int,
+               config: Dict[str, Any], folder: Optional[str] = None
+               ) -> bool:
+    r"""Whether the newest ``filtered`` record of (target, method, seed)
+    was produced by the same ``config``: a resumed suite skips it."""
+    for record in newest_records(suite, folder or RESULTS_DIR):
+        if (record['target'], record['method'], record['seed'],
+                record['protocol']) == (target, method, seed, 'filtered'):
+            return comparable(record['config']) == comparable(config)
+    return False
 
 
 def write_markdown(suite: str, header: Sequence[str],

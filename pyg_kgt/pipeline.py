@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
@@ -38,10 +38,13 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                  methods: Sequence[str] = ('single_kg_rgcn', 'linked_no_kd',
                                            'student_full_kd'),
                  num_hops: int = 1, max_neighbors: Optional[int] = None,
-                 protocols: Sequence[str] = ('filtered', 'lifted')
+                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 on_result: Optional[Callable[[str, Dict[str, Any]],
+                                              None]] = None
                  ) -> Dict[str, Dict[str, Any]]:
     r"""Trains one student per method on ``target`` and evaluates its test
-    split under ``protocols``.
+    split under ``protocols``; ``on_result(method, result)`` is called as
+    each method finishes (e.g. to record it before the next one starts).
 
     Methods (:data:`METHODS`): ``single_kg_rgcn`` (the student's
     architecture on the target alone, no teacher), ``linked_no_kd`` (on the
@@ -82,4 +85,6 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
             'train_s': student.train_seconds +
             (cache_s if switched_off is not None else 0.0),
             'epochs': len(history), 'student': student}
+        if on_result is not None:
+            on_result(method, results[method])
     return results

@@ -1,0 +1,153 @@
+"""PyKEEN peers (RotatE, TransE) on DBP-5L targets, ranked by our evaluator.
+
+Runs inside the peer environment (``benchmarks/peer_env.py``), never in the
+project's. For each target and seed it trains PyKEEN's model through
+``pykeen.pipeline.pipeline`` on the target's own training triples, with
+the ids of our reader (so the splits are the very same triples), in its
+strong CPU setting: sLCWA, 32 uniformly corrupted negatives per positive
+and the self-adversarial negative sampling loss (NSSA). The fixed budget is
+``--epochs`` at batch ``--batch-size`` with Adam; no early stopping. The
+trained model then scores every candidate for our test queries and our
+:func:`~pyg_kgt.training.evaluate_scorer` ranks them under both protocols
+(``filtered``: heads and tails, train + val + test filtered; ``lifted``:
+tails, train filtered), exactly as for our models. PyKEEN's own tail-side
+filtered MRR is kept in ``metrics`` (``pykeen_tail_mrr``) as a check on
+the two evaluators.
+
+Writes suite ``dbp5l_transfer``, methods ``pykeen_rotate`` and
+``pykeen_transe``; ``wall_s`` is PyKEEN's training time.
+
+    benchmarks/.work/venv-pykeen/bin/python benchmarks/pykeen_peer.py \
+        --targets el ja --models rotate transe --seeds 0 1 2
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any, Dict
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from benchmarks.results import (append_records, dbp5l_root,  # noqa
+                                default_data, has_record, make_record,
+                                peak_rss_mb)
+from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.training import evaluate_scorer  # noqa: E402
+
+MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}
+
+
+def tail_head_scorer(model):
+    r"""Our ``scorer(entity, relation, side)`` over a PyKEEN model."""
+    import torch
+
+    def scorer(entity, relation, side):
+        if side == 'tail':
+            return model.score_t(torch.stack([entity, relation], 1))
+        return model.score_h(torch.stack([relation, entity], 1))
+    return scorer
+
+
+def peer_config(model_name: str, args) -> Dict[str, Any]:
+    r"""The recorded configuration of one peer run."""
+    import torch
+    return {'model': MODELS[model_name], 'embedding_dim': args.dim,
+            'training_loop': 'sLCWA', 'negative_sampler': 'basic',
+            'num_negs_per_pos': args.num_negatives, 'loss': 'NSSA',
+            'margin': args.margin, 'adversarial_temperature': 1.0,
+            'optimizer': 'Adam', 'lr': args.lr, 'epochs': args.epochs,
+            'batch_size': args.batch_size,
+            'torch_threads': torch.get_num_threads()}
+
+
+def run_peer(kg, model_name: str, seed: int, args) -> Dict[str, Any]:
+    r"""Trains one PyKEEN model on ``kg``'s training triples and evaluates
+    it with our protocols; returns ``{"test", "train_s", "config",
+    "pykeen_tail_mrr"}``."""
+    from pykeen.pipeline import pipeline
+    from pykeen.triples import CoreTriplesFactory
+
+    def factory(triples):
+        return CoreTriplesFactory.create(triples, kg.num_entities,
+                                         kg.num_relations)
+    config = peer_config(model_name, args)
+    result = pipeline(
+        training=factory(kg.train), validation=factory(kg.val),
+        testing=factory(kg.test), model=config['model'],
+        model_kwargs={'embedding_dim': args.dim},
+        training_loop='sLCWA', negative_sampler='basic',
+        negative_sampler_kwargs={'num_negs_per_pos': args.num_negatives},
+        loss='NSSA', loss_kwargs={'margin': args.margin,
+                                  'adversarial_temperature': 1.0},
+        optimizer='Adam', optimizer_kwargs={'lr': args.lr},
+        training_kwargs={'num_epochs': args.epochs,
+                         'batch_size': args.batch_size,
+                         'use_tqdm': args.progress},
+        evaluation_kwargs={'use_tqdm': False},
+        random_seed=seed, device='cpu')
+    model = result.model.eval()
+    test = evaluate_scorer(tail_head_scorer(model), kg, 'test',
+                           batch_size=args.eval_batch_size,
+                           progress=args.progress)
+    own = result.metric_results.get_metric('tail.realistic.inverse_'
+                                           'harmonic_mean_rank')
+    return {'test': test, 'train_s': result.train_seconds,
+            'config': config, 'pykeen_tail_mrr': float(own)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--data', default=default_data())
+    parser.add_argument('--targets', nargs='+', default=['el'])
+    parser.add_argument('--models', nargs='+', choices=list(MODELS),
+                        default=list(MODELS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--dim', type=int, default=128)
+    parser.add_argument('--epochs', type=int, default=100)
+    parser.add_argument('--batch-size', type=int, default=512)
+    parser.add_argument('--lr', type=float, default=0.001)
+    parser.add_argument('--num-negatives', type=int, default=32)
+    parser.add_argument('--margin', type=float, default=9.0)
+    parser.add_argument('--eval-batch-size', type=int, default=512)
+    parser.add_argument('--skip-existing', action='store_true')
+    parser.add_argument('--no-write', action='store_true')
+    parser.add_argument('--progress', action='store_true')
+    args = parser.parse_args()
+    import pykeen
+    kg = read_dbp5l(dbp5l_root(args.data), languages=args.targets)
+    for target in args.targets:
+        for model_name in args.models:
+            method = f'pykeen_{model_name}'
+            for seed in args.seeds:
+                if args.skip_existing and has_record(
+                        'dbp5l_transfer', target, method, seed,
+                        peer_config(model_name, args)):
+                    continue
+                began = time.perf_counter()
+                result = run_peer(kg[target], model_name, seed, args)
+                records = []
+                for protocol, res in result['test'].items():
+                    metrics = dict(res['metrics'], epochs=args.epochs,
+                                   pykeen_tail_mrr=result['pykeen_tail_mrr'])
+                    record = make_record(
+                        'dbp5l_transfer', 'dbp5l', method, metrics,
+                        result['train_s'], result['config'], target=target,
+                        protocol=protocol, seed=seed, peak_rss=peak_rss_mb())
+                    record['versions']['pykeen'] = pykeen.get_version()
+                    records.append(record)
+                    print(f"{target} seed {seed} {method:26s} {protocol:8s} "
+                          f"MRR {100 * metrics['mrr']:6.2f} H@1 "
+                          f"{100 * metrics['hits1']:6.2f} H@10 "
+                          f"{100 * metrics['hits10']:6.2f} "
+                          f"({result['train_s']:.0f} s train, "
+                          f"{time.perf_counter() - began:.0f} s total)",
+                          flush=True)
+                if not args.no_write:
+                    append_records('dbp5l_transfer', records)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,253 @@
+"""One command for every benchmark table (``make bench``).
+
+    python -m benchmarks.run                          # every suite, full
+    python -m benchmarks.run --suite dbp5l --targets el ja --seeds 0 1 2
+    python -m benchmarks.run --quick                  # smoke run, < 10 min
+    python -m benchmarks.run --dry-run                # print the plan
+
+Suites (tables of the benchmark issue):
+
+* ``dbp5l`` (tables 1 and 2): per target language, a teacher pre-trained
+  on the other four KGs (saved as ``<teachers>/teacher_no_<target>`` and
+  reused when present); our single-KG RGCN, the linked twin, the student
+  with all three distillation levels and each ablation, one after the
+  other in one process (``bench_transfer.py``); the PyKEEN peers RotatE
+  and TransE on the same splits, ranked by the same evaluator, in their
+  own environment (``pykeen_peer.py``); joint training from scratch over
+  all five KGs with the teacher's configuration. Then one teacher on
+  ``{en, fr, es}`` is pre-trained once and reused, unchanged, for ``el``
+  and ``ja`` (methods ``student_reused_teacher`` and
+  ``linked_no_kd_reused_teacher``).
+* ``speed`` (table 3): our convolution vs PyG's, evaluation queries/s.
+* ``scaling`` (table 4): seconds per epoch and peak memory as the graph
+  grows, full-batch and memory-bounded.
+
+Every step is a separate process (so peak memory is its own) and is
+skipped when its records already exist with the same configuration, so an
+interrupted suite resumes where it stopped; ``--force`` re-runs. The
+markdown tables and plots (``report.py``), which the docs include, are
+regenerated at the end. ``--quick`` runs every table with a tiny budget
+(target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
+committed results stay untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shlex
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+LANGUAGES = ('en', 'fr', 'es', 'ja', 'el')   # teachers' source order
+TARGETS = ('el', 'ja', 'es', 'fr', 'en')
+REUSE_SOURCES = ('en', 'fr', 'es')
+REUSE_TARGETS = ('el', 'ja')
+METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd',
+           'student_no_feature_kd', 'student_no_network_kd',
+           'student_no_prediction_kd')
+SUITES = ('dbp5l', 'speed', 'scaling')
+
+
+@dataclasses.dataclass
+class Budget:
+    r"""Training budgets of one run of the suite (full or quick)."""
+    teacher_dim: int = 200
+    teacher_epochs: int = 20
+    teacher_batch_size: int = 4096
+    teacher_lr: float = 0.01
+    student_dim: int = 100
+    student_epochs: int = 100
+    student_batch_size: int = 1024
+    student_lr: float = 0.005
+    peer_dim: int = 128
+    peer_epochs: int = 100
+    peer_batch_size: int = 512
+    peer_lr: float = 0.001
+    quick: bool = False
+
+
+QUICK = Budget(teacher_dim=32, teacher_epochs=2, student_dim=32,
+               student_epochs=4, peer_dim=32, peer_epochs=3, quick=True)
+
+
+@dataclasses.dataclass
+class Step:
+    r"""One command of the plan; ``creates`` (a folder) marks it done."""
+    title: str
+    argv: List[str]
+    creates: Optional[str] = None
+    peer: bool = False
+
+
+def _script(name: str, *args) -> List[str]:
+    return [os.path.join(BENCH, name), *[str(a) for a in args]]
+
+
+def teacher_step(sources: Sequence[str], folder: str, suffix: str,
+                 budget: Budget, data: str) -> Step:
+    return Step(f"teacher on {', '.join(sources)}", _script(
+        'bench_teacher.py', '--data', data, '--sources', *sources,
+        '--epochs', budget.teacher_epochs, '--dim', budget.teacher_dim,
+        '--batch-size', budget.teacher_batch_size, '--lr', budget.teacher_lr,
+        '--skip-single', '--save', folder, '--method-suffix', suffix),
+        creates=folder)
+
+
+def transfer_step(title: str, teacher: str, target: str,
+                  seeds: Sequence[int], methods: Sequence[str],
+                  budget: Budget, data: str, *extra) -> Step:
+    return Step(title, _script(
+        'bench_transfer.py', '--data', data, '--teacher', teacher,
+        '--targets', target, '--seeds', *seeds, '--methods', *methods,
+        '--dim', budget.student_dim, '--epochs', budget.student_epochs,
+        '--batch-size', budget.student_batch_size, '--lr', budget.student_lr,
+        '--joint-epochs', budget.teacher_epochs,
+        '--joint-batch-size', budget.teacher_batch_size,
+        '--joint-lr', budget.teacher_lr, *extra))
+
+
+def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
+               joint_seeds: Sequence[int], budget: Budget, data: str,
+               teachers: str, peers: Sequence[str]) -> List[Step]:
+    r"""Tables 1 and 2: every target, then the reused teacher."""
+    steps = []
+    for target in targets:
+        sources = [name for name in LANGUAGES if name != target]
+        folder = os.path.join(teachers, f'teacher_no_{target}')
+        steps.append(teacher_step(sources, folder, f'_no_{target}', budget,
+                                  data))
+        steps.append(transfer_step(
+            f'{target}: single KG, linked twin, student and ablations',
+            folder, target, seeds, METHODS, budget, data))
+        if peers:
+            steps.append(Step(f"{target}: PyKEEN {', '.join(peers)}",
+                              _script(
+                'pykeen_peer.py', '--data', data, '--targets', target,
+                '--models', *peers, '--seeds', *seeds,
+                '--dim', budget.peer_dim, '--epochs', budget.peer_epochs,
+                '--batch-size', budget.peer_batch_size,
+                '--lr', budget.peer_lr), peer=True))
+        if joint_seeds:
+            steps.append(transfer_step(
+                f'{target}: joint training from scratch', folder, target,
+                joint_seeds, [], budget, data, '--joint-from-scratch'))
+    reuse = [t for t in targets if t in REUSE_TARGETS]
+    if reuse:
+        folder = os.path.join(teachers, 'teacher_' + '_'.join(REUSE_SOURCES))
+        steps.append(teacher_step(REUSE_SOURCES, folder, '_' + '_'.join(
+            REUSE_SOURCES), budget, data))
+        for target in reuse:
+            steps.append(transfer_step(
+                f'{target}: student of the reused teacher', folder, target,
+                seeds, ['student_full_kd', 'linked_no_kd'], budget, data,
+                '--reused'))
+    return steps
+
+
+def speed_plan(budget: Budget, data: str) -> List[Step]:
+    r"""Table 3."""
+    quick = ['--quick'] if budget.quick else []
+    return [Step('convolution: ours vs PyG', _script('bench_conv.py',
+                                                     *quick)),
+            Step('evaluation speed', _script(
+                'bench_eval_speed.py', '--data', data,
+                *(['--repeats', 1] if budget.quick else [])))]
+
+
+def scaling_plan(budget: Budget) -> List[Step]:
+    r"""Table 4."""
+    return [Step('scaling', _script('bench_scaling.py', *(
+        ['--quick', '--ranks', 1] if budget.quick else [])))]
+
+
+def plan(args) -> List[Step]:
+    budget = QUICK if args.quick else Budget()
+    suites = SUITES if args.suite == 'all' else (args.suite,)
+    steps: List[Step] = []
+    if 'dbp5l' in suites:
+        steps += dbp5l_plan(args.targets, args.seeds, args.joint_seeds,
+                            budget, args.data, args.teachers, args.peers)
+    if 'speed' in suites:
+        steps += speed_plan(budget, args.data)
+    if 'scaling' in suites:
+        steps += scaling_plan(budget)
+    for step in steps:
+        if not args.force and step.argv[0].endswith(
+                ('bench_transfer.py', 'pykeen_peer.py')):
+            step.argv.append('--skip-existing')
+    return steps
+
+
+def run(steps: Sequence[Step], env: Dict[str, str], dry_run: bool,
+        force: bool) -> None:
+    began = time.perf_counter()
+    for number, step in enumerate(steps, 1):
+        python = sys.executable
+        if step.peer and not dry_run:
+            from benchmarks.peer_env import peer_python
+            python = peer_python()
+        argv = [python, *step.argv]
+        done = step.creates and os.path.isfile(os.path.join(
+            ROOT, step.creates, 'weights.pt')) and not force
+        header = (f'[{number}/{len(steps)} '
+                  f'{time.perf_counter() - began:6.0f} s] {step.title}')
+        print(header + (' (saved, reused)' if done else ''), flush=True)
+        if dry_run:
+            print('    ' + shlex.join(argv), flush=True)
+            continue
+        if done:
+            continue
+        if subprocess.run(argv, env=env, cwd=ROOT).returncode:
+            raise SystemExit(f'step failed: {shlex.join(argv)}')
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    sys.path.insert(0, ROOT)
+    from benchmarks.results import default_data
+    parser = argparse.ArgumentParser(
+        description='Runs the benchmark suites and renders their tables.')
+    parser.add_argument('--suite', choices=('all', *SUITES), default='all')
+    parser.add_argument('--data', default=default_data())
+    parser.add_argument('--targets', nargs='+', choices=LANGUAGES)
+    parser.add_argument('--seeds', nargs='+', type=int)
+    parser.add_argument('--joint-seeds', nargs='*', type=int,
+                        help='seeds of joint training from scratch '
+                             '(default: the first seed; about 30 min each)')
+    parser.add_argument('--peers', nargs='*', default=['rotate', 'transe'],
+                        choices=['rotate', 'transe'])
+    parser.add_argument('--teachers', help='folder of the saved teachers '
+                        '(default: runs, or benchmarks/.work/quick)')
+    parser.add_argument('--quick', action='store_true')
+    parser.add_argument('--force', action='store_true')
+    parser.add_argument('--dry-run', action='store_true')
+    args = parser.parse_args(argv)
+    # Relative to the repository root (every step runs there), so the
+    # teacher paths recorded in the results do not depend on the checkout.
+    quick_dir = os.path.join('benchmarks', '.work', 'quick')
+    args.targets = args.targets or (['el'] if args.quick else
+                                    list(TARGETS))
+    args.seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
+    if args.joint_seeds is None:
+        args.joint_seeds = args.seeds[:1]
+    args.teachers = args.teachers or (quick_dir if args.quick else 'runs')
+    env = dict(os.environ)
+    if args.quick:
+        env['PYG_KGT_RESULTS'] = os.path.join(ROOT, quick_dir, 'results')
+        os.makedirs(env['PYG_KGT_RESULTS'], exist_ok=True)
+    run(plan(args), env, args.dry_run, args.force)
+    if args.dry_run or args.suite not in ('all', 'dbp5l'):
+        return
+    for render in (['report.py', 'teacher', 'dbp5l_transfer'],
+                   ['efficiency.py']):
+        argv = [sys.executable, os.path.join(BENCH, render[0]), *render[1:]]
+        if subprocess.run(argv, env=env, cwd=ROOT).returncode:
+            raise SystemExit(f'rendering failed: {shlex.join(argv)}')
+
+
+if __name__ == '__main__':
+    main()
