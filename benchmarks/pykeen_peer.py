@@ -86,7 +86,8 @@ def run_peer(kg, model_name: str, seed: int, args) -> Dict[str, Any]:
         training_kwargs={'num_epochs': args.epochs,
                          'batch_size': args.batch_size,
                          'use_tqdm': args.progress},
-        evaluation_kwargs={'use_tqdm': False},
+        evaluation_kwargs={'use_tqdm': False,
+                           'batch_size': args.eval_batch_size},
         random_seed=seed, device='cpu')
     model = result.model.eval()
     test = evaluate_scorer(tail_head_scorer(model), kg, 'test',
