@@ -6,13 +6,15 @@ training from scratch). Per target: the teacher that holds it out, the
 full-KD student's re-training, joint training from scratch over sources +
 target, and the ratio re-training / joint; then the teacher reused across
 targets (``student_reused_teacher``). Seconds are medians over seeds, peak
-RSS the maximum. Writes ``dbp5l_efficiency.md``.
+RSS the maximum. Writes ``dbp5l_efficiency.md`` and, with matplotlib,
+``dbp5l_efficiency.png`` (seconds per target, side by side).
 
     python benchmarks/efficiency.py
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -61,6 +63,7 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
         return None
     rows: List[List[str]] = []
     reuse: List[List[str]] = []
+    bars: List[Dict[str, Any]] = []
     for target in dict.fromkeys(r['target'] for r in transfer):
         student = _runs(transfer, target, 'student_full_kd')
         joint = _runs(transfer, target, 'joint_from_scratch')
@@ -68,6 +71,12 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                         for r in transfer if r['target'] == target and
                         r['method'] == 'student_full_kd'), ())
         teacher = teachers.get(sources)
+        for label, run in (('teacher pre-training (once)', teacher),
+                           ('student re-training', student),
+                           ('joint from scratch', joint)):
+            if run:
+                bars.append({'target': target, 'method': label,
+                             'mean': run['s']})
         if student:
             ratio = student['s'] / joint['s'] if joint else None
             rows.append([
@@ -84,6 +93,8 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                           for r in transfer if r['target'] == target and
                           r['method'] == 'student_reused_teacher')
             once = teachers.get(shared)
+            bars.append({'target': target, 'method': 'student of the '
+                         'reused teacher', 'mean': reused['s']})
             reuse.append([target, ', '.join(shared),
                           _fmt(once and once['s']),
                           f"{_fmt(reused['s'])} ({reused['seeds']})",
@@ -102,12 +113,18 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                   '|---|---|---|---|---|']
         notes += ['| ' + ' | '.join(row) + ' |' for row in reuse]
         notes += ['', 'Per target:']
-    return write_markdown(
+    path = write_markdown(
         'dbp5l_efficiency',
         ['target', 'teacher sources', 'teacher pre-training s',
          'teacher RSS', 'student re-training s (seeds)', 'student RSS',
          'joint from scratch s', 'joint RSS', 're-training / joint'],
         rows, '\n'.join(notes), folder)
+    if bars and importlib.util.find_spec('matplotlib') is not None:
+        from pyg_kgt.plots import plot_method_comparison
+        plot_method_comparison(
+            bars, os.path.join(folder, 'dbp5l_efficiency.png'), 'seconds',
+            'DBP-5L: training seconds per target', 'training seconds')
+    return path
 
 
 def main() -> None:

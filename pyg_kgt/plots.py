@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 
 def _pyplot():
@@ -44,10 +44,12 @@ def plot_training_curves(history: Sequence[Dict[str, float]], path: str,
 
 def plot_method_comparison(rows: List[Dict[str, object]], path: str,
                            metric: str = 'mrr',
-                           title: str = 'test MRR by method') -> str:
+                           title: str = 'test MRR by method',
+                           ylabel: Optional[str] = None) -> str:
     r"""Grouped bars: one group per target, one bar per method, with the
     standard deviation over seeds as error bars. ``rows`` hold ``target``,
-    ``method``, ``mean`` and ``std``."""
+    ``method``, ``mean`` and ``std``; the y axis reads ``ylabel`` (default:
+    ``test <METRIC>``)."""
     plt = _pyplot()
     targets = sorted({str(r['target']) for r in rows})
     methods = list(dict.fromkeys(str(r['method']) for r in rows))
@@ -65,7 +67,7 @@ def plot_method_comparison(rows: List[Dict[str, object]], path: str,
     axis.set_xticks([t + 0.4 - width / 2 for t in range(len(targets))])
     axis.set_xticklabels(targets)
     axis.set_xlabel('target KG')
-    axis.set_ylabel(f'test {metric.upper()}')
+    axis.set_ylabel(ylabel or f'test {metric.upper()}')
     axis.set_title(title)
     axis.legend(fontsize='small', ncol=min(3, len(methods)),
                 loc='upper center', bbox_to_anchor=(0.5, -0.18))
@@ -108,7 +110,7 @@ def _save(fig, path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = path + '.tmp.png'
-    fig.savefig(tmp)
+    fig.savefig(tmp, bbox_inches='tight')   # keeps outside legends whole
     os.replace(tmp, path)
     import matplotlib.pyplot as plt
     plt.close(fig)

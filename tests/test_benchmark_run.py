@@ -1,4 +1,5 @@
 import argparse
+import importlib.util
 
 import torch
 
@@ -107,6 +108,8 @@ def test_efficiency_table_joins_teacher_student_and_joint(tmp_path):
     assert ('| el | en, fr, es, ja | 1,000 | 1,800 | 120 (2) | 100 | 1,200 '
             '| 100 | 0.10 |') in text
     assert '| el | en, fr, es | 700 | 90 (1) | 100 |' in text
+    if importlib.util.find_spec('matplotlib') is not None:
+        assert (tmp_path / 'dbp5l_efficiency.png').stat().st_size > 1000
 
 
 class _Model:
