@@ -50,6 +50,7 @@ REUSE_TARGETS = ('el', 'ja')
 METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd',
            'student_no_feature_kd', 'student_no_network_kd',
            'student_no_prediction_kd')
+REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
 SUITES = ('dbp5l', 'speed', 'scaling')
 
 
@@ -113,7 +114,9 @@ def transfer_step(title: str, teacher: str, target: str,
 
 def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
                joint_seeds: Sequence[int], budget: Budget, data: str,
-               teachers: str, peers: Sequence[str]) -> List[Step]:
+               teachers: str, peers: Sequence[str],
+               methods: Sequence[str] = METHODS,
+               reuse_methods: Sequence[str] = REUSE_METHODS) -> List[Step]:
     r"""Tables 1 and 2: every target, then the reused teacher."""
     steps = []
     for target in targets:
@@ -121,9 +124,10 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
         folder = os.path.join(teachers, f'teacher_no_{target}')
         steps.append(teacher_step(sources, folder, f'_no_{target}', budget,
                                   data))
-        steps.append(transfer_step(
-            f'{target}: single KG, linked twin, student and ablations',
-            folder, target, seeds, METHODS, budget, data))
+        if methods:
+            steps.append(transfer_step(
+                f'{target}: single KG, linked twin, student and ablations',
+                folder, target, seeds, methods, budget, data))
         if peers:
             steps.append(Step(f"{target}: PyKEEN {', '.join(peers)}",
                               _script(
@@ -137,15 +141,14 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
                 f'{target}: joint training from scratch', folder, target,
                 joint_seeds, [], budget, data, '--joint-from-scratch'))
     reuse = [t for t in targets if t in REUSE_TARGETS]
-    if reuse:
+    if reuse and reuse_methods:
         folder = os.path.join(teachers, 'teacher_' + '_'.join(REUSE_SOURCES))
         steps.append(teacher_step(REUSE_SOURCES, folder, '_' + '_'.join(
             REUSE_SOURCES), budget, data))
         for target in reuse:
             steps.append(transfer_step(
                 f'{target}: student of the reused teacher', folder, target,
-                seeds, ['student_full_kd', 'linked_no_kd'], budget, data,
-                '--reused'))
+                seeds, reuse_methods, budget, data, '--reused'))
     return steps
 
 
@@ -171,7 +174,8 @@ def plan(args) -> List[Step]:
     steps: List[Step] = []
     if 'dbp5l' in suites:
         steps += dbp5l_plan(args.targets, args.seeds, args.joint_seeds,
-                            budget, args.data, args.teachers, args.peers)
+                            budget, args.data, args.teachers, args.peers,
+                            args.methods, args.reuse_methods)
     if 'speed' in suites:
         steps += speed_plan(budget, args.data)
     if 'scaling' in suites:
@@ -218,6 +222,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--joint-seeds', nargs='*', type=int,
                         help='seeds of joint training from scratch '
                              '(default: the first seed; about 30 min each)')
+    parser.add_argument('--methods', nargs='*', choices=METHODS,
+                        default=list(METHODS), help='our methods per target')
+    parser.add_argument('--reuse-methods', nargs='*', choices=REUSE_METHODS,
+                        default=list(REUSE_METHODS),
+                        help='methods served by the reused teacher')
     parser.add_argument('--peers', nargs='*', default=['rotate', 'transe'],
                         choices=['rotate', 'transe'])
     parser.add_argument('--teachers', help='folder of the saved teachers '

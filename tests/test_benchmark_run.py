@@ -12,7 +12,9 @@ from benchmarks.run import METHODS, QUICK, Budget, main, plan
 def _args(**kwargs):
     defaults = dict(suite='all', quick=True, targets=['el'], seeds=[0],
                     joint_seeds=[0], data='DATA', teachers='T',
-                    peers=['rotate', 'transe'], force=False)
+                    peers=['rotate', 'transe'], force=False,
+                    methods=list(METHODS),
+                    reuse_methods=['student_full_kd', 'linked_no_kd'])
     defaults.update(kwargs)
     return argparse.Namespace(**defaults)
 
@@ -58,6 +60,19 @@ def test_full_budget_is_the_documented_one():
                          students.argv.index('--methods')] == ['0', '1', '2']
     # ja is a reuse target: the {en, fr, es} teacher serves it too.
     assert steps[-1].title == 'ja: student of the reused teacher'
+
+
+def test_selected_methods_and_peers_only():
+    steps = plan(_args(suite='dbp5l', methods=[], peers=[],
+                       reuse_methods=['student_full_kd']))
+    titles = [step.title for step in steps]
+    assert titles == ['teacher on en, fr, es, ja',
+                      'el: joint training from scratch',
+                      'teacher on en, fr, es',
+                      'el: student of the reused teacher']
+    assert steps[-1].argv[steps[-1].argv.index('--methods') + 1:
+                          steps[-1].argv.index('--dim')] == [
+        'student_full_kd']
 
 
 def test_dry_run_prints_the_plan_and_runs_nothing(capsys, tmp_path):
