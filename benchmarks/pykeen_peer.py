@@ -90,7 +90,7 @@ def run_peer(kg, model_name: str, seed: int, args) -> Dict[str, Any]:
                            'batch_size': args.eval_batch_size},
         random_seed=seed, device='cpu')
     model = result.model.eval()
-    test = evaluate_scorer(tail_head_scorer(model), kg, 'test',
+    test = evaluate_scorer(tail_head_scorer(model), kg, args.split,
                            batch_size=args.eval_batch_size,
                            progress=args.progress)
     own = result.metric_results.get_metric('tail.realistic.inverse_'
@@ -109,14 +109,17 @@ def main() -> None:
     parser.add_argument('--dim', type=int, default=128)
     parser.add_argument('--epochs', type=int, default=100)
     parser.add_argument('--batch-size', type=int, default=512)
-    parser.add_argument('--lr', type=float, default=0.001)
+    parser.add_argument('--lr', type=float, default=0.05)
     parser.add_argument('--num-negatives', type=int, default=32)
     parser.add_argument('--margin', type=float, default=9.0)
     parser.add_argument('--eval-batch-size', type=int, default=512)
+    parser.add_argument('--split', default='test', choices=['val', 'test'],
+                        help='val: choose the budget (never written)')
     parser.add_argument('--skip-existing', action='store_true')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     args = parser.parse_args()
+    args.no_write = args.no_write or args.split != 'test'
     import pykeen
     kg = read_dbp5l(dbp5l_root(args.data), languages=args.targets)
     for target in args.targets:

@@ -68,7 +68,7 @@ class Budget:
     peer_dim: int = 128
     peer_epochs: int = 100
     peer_batch_size: int = 512
-    peer_lr: float = 0.001
+    peer_lr: float = 0.05
     quick: bool = False
 
 
