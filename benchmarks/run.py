@@ -68,7 +68,6 @@ class Budget:
     peer_dim: int = 128
     peer_epochs: int = 100
     peer_batch_size: int = 512
-    peer_lr: float = 0.05
     quick: bool = False
 
 
@@ -134,8 +133,7 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
                 'pykeen_peer.py', '--data', data, '--targets', target,
                 '--models', *peers, '--seeds', *seeds,
                 '--dim', budget.peer_dim, '--epochs', budget.peer_epochs,
-                '--batch-size', budget.peer_batch_size,
-                '--lr', budget.peer_lr), peer=True))
+                '--batch-size', budget.peer_batch_size), peer=True))
         if joint_seeds:
             steps.append(transfer_step(
                 f'{target}: joint training from scratch', folder, target,
