@@ -210,6 +210,7 @@ def run(steps: Sequence[Step], env: Dict[str, str], dry_run: bool,
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     sys.path.insert(0, ROOT)
+    from benchmarks.pykeen_peer import MODELS as PEERS
     from benchmarks.results import default_data
     parser = argparse.ArgumentParser(
         description='Runs the benchmark suites and renders their tables.')
@@ -225,8 +226,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--reuse-methods', nargs='*', choices=REUSE_METHODS,
                         default=list(REUSE_METHODS),
                         help='methods served by the reused teacher')
-    parser.add_argument('--peers', nargs='*', default=['rotate', 'transe'],
-                        choices=['rotate', 'transe'])
+    parser.add_argument('--peers', nargs='*', default=list(PEERS),
+                        choices=list(PEERS))
     parser.add_argument('--teachers', help='folder of the saved teachers '
                         '(default: runs, or benchmarks/.work/quick)')
     parser.add_argument('--quick', action='store_true')
