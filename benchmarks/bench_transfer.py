@@ -33,11 +33,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
                                 peak_rss_mb)
+from benchmarks.run import Budget  # noqa: E402
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
                             ModelConfig)
 from pyg_kgt.pipeline import METHODS, run_transfer  # noqa: E402
 from pyg_kgt.training import TrainingConfig  # noqa: E402
+
+BUDGET = Budget()
 
 
 def main() -> None:
@@ -50,16 +53,19 @@ def main() -> None:
     parser.add_argument('--methods', nargs='*', choices=list(METHODS),
                         default=['single_kg_rgcn', 'linked_no_kd',
                                  'student_full_kd'])
-    parser.add_argument('--dim', type=int, default=100)
-    parser.add_argument('--epochs', type=int, default=100)
-    parser.add_argument('--batch-size', type=int, default=1024)
-    parser.add_argument('--lr', type=float, default=0.005)
+    parser.add_argument('--dim', type=int, default=BUDGET.student_dim)
+    parser.add_argument('--epochs', type=int, default=BUDGET.student_epochs)
+    parser.add_argument('--batch-size', type=int,
+                        default=BUDGET.student_batch_size)
+    parser.add_argument('--lr', type=float, default=BUDGET.student_lr)
     parser.add_argument('--num-hops', type=int, default=1)
     parser.add_argument('--max-neighbors', type=int)
     parser.add_argument('--joint-from-scratch', action='store_true')
-    parser.add_argument('--joint-epochs', type=int, default=20)
-    parser.add_argument('--joint-batch-size', type=int, default=4096)
-    parser.add_argument('--joint-lr', type=float, default=0.01)
+    parser.add_argument('--joint-epochs', type=int,
+                        default=BUDGET.teacher_epochs)
+    parser.add_argument('--joint-batch-size', type=int,
+                        default=BUDGET.teacher_batch_size)
+    parser.add_argument('--joint-lr', type=float, default=BUDGET.teacher_lr)
     parser.add_argument('--save-student')
     parser.add_argument('--reused', action='store_true',
                         help='record methods as served by a reused teacher')
@@ -137,6 +143,9 @@ def record_name(method: str, reused: bool) -> str:
     return method + '_reused_teacher'
 
 
+JOINT_KEYS = ('teacher', 'joint_training', 'joint_model')
+
+
 def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
                        args, meta) -> list:
     r"""One model trained jointly on the teacher's sources and the target
@@ -148,8 +157,10 @@ def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
                               seed=seed, progress=args.progress)
     meta = dict(meta, joint_training=training.to_dict(),
                 joint_model=teacher.config.to_dict())
-    if args.skip_existing and has_record('dbp5l_transfer', target,
-                                         'joint_from_scratch', seed, meta):
+    # The student's budget is in ``meta`` too, but does not change this run.
+    if args.skip_existing and has_record(
+            'dbp5l_transfer', target, 'joint_from_scratch', seed, meta,
+            keys=JOINT_KEYS):
         return []
     data = kg.subset([target, *teacher.names])
     joint = JointTeacher(teacher.config)

@@ -100,14 +100,21 @@ def comparable(config: Any) -> Any:
 
 
 def has_record(suite: str, target: Optional[str], method: str, seed: int,
-               config: Dict[str, Any], folder: Optional[str] = None
-               ) -> bool:
+               config: Dict[str, Any], folder: Optional[str] = None,
+               keys: Optional[Sequence[str]] = None) -> bool:
     r"""Whether the newest ``filtered`` record of (target, method, seed)
-    was produced by the same ``config``: a resumed suite skips it."""
+    was produced by the same ``config``: a resumed suite skips it.
+
+    ``keys`` restricts the comparison to those top-level config keys (the
+    ones the method's result depends on); all keys by default."""
     for record in newest_records(suite, folder or RESULTS_DIR):
         if (record['target'], record['method'], record['seed'],
                 record['protocol']) == (target, method, seed, 'filtered'):
-            return comparable(record['config']) == comparable(config)
+            old, new = record['config'], config
+            if keys is not None:
+                old = {k: old.get(k) for k in keys}
+                new = {k: new.get(k) for k in keys}
+            return comparable(old) == comparable(new)
     return False
 
 

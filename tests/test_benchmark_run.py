@@ -105,6 +105,22 @@ def test_has_record_matches_the_configuration(tmp_path):
                           config, folder)
 
 
+def test_has_record_compares_only_the_given_keys(tmp_path):
+    # A joint run does not depend on the student's budget in its config.
+    folder = str(tmp_path)
+    config = {'joint_training': {'lr': 0.01}, 'training': {'lr': 0.005}}
+    append_records('dbp5l_transfer', [_record('joint_from_scratch', 0,
+                                              config)], folder)
+    new_student = {'joint_training': {'lr': 0.01}, 'training': {'lr': 0.02}}
+    assert has_record('dbp5l_transfer', 'el', 'joint_from_scratch', 0,
+                      new_student, folder, keys=('joint_training',))
+    assert not has_record('dbp5l_transfer', 'el', 'joint_from_scratch', 0,
+                          new_student, folder)
+    assert not has_record('dbp5l_transfer', 'el', 'joint_from_scratch', 0,
+                          {'joint_training': {'lr': 0.1}}, folder,
+                          keys=('joint_training',))
+
+
 def test_efficiency_table_joins_teacher_student_and_joint(tmp_path):
     folder = str(tmp_path)
     four = {'teacher': {'sources': ['en', 'fr', 'es', 'ja']}}
