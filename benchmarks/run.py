@@ -25,7 +25,8 @@ Suites (tables of the benchmark issue):
 Every step is a separate process (so peak memory is its own) and is
 skipped when its records already exist with the same configuration, so an
 interrupted suite resumes where it stopped; ``--force`` re-runs. The
-markdown tables and plots (``report.py``), which the docs include, are
+markdown tables and plots (``report.py``, ``efficiency.py``) and the
+acceptance checks (``criteria.py``), which the docs include, are
 regenerated at the end. ``--quick`` runs every table with a tiny budget
 (target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
 committed results stay untouched.
@@ -259,7 +260,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     if args.dry_run or args.suite not in ('all', 'dbp5l'):
         return
     for render in (['report.py', 'teacher', 'dbp5l_transfer'],
-                   ['efficiency.py']):
+                   ['efficiency.py'], ['criteria.py']):
         argv = [sys.executable, os.path.join(BENCH, render[0]), *render[1:]]
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:
             raise SystemExit(f'rendering failed: {shlex.join(argv)}')

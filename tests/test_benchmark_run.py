@@ -5,7 +5,9 @@ import torch
 
 from benchmarks.efficiency import render_efficiency
 from benchmarks.pykeen_peer import tail_head_scorer
-from benchmarks.results import append_records, has_record, make_record
+from benchmarks.criteria import compare, render_criteria
+from benchmarks.results import (append_records, has_record, make_record,
+                                newest_records)
 from benchmarks.run import METHODS, QUICK, Budget, main, plan
 
 
@@ -161,3 +163,44 @@ def test_peer_scorer_follows_our_scorer_convention():
     assert scorer(entity, relation, 'tail')[1].tolist() == [0, 21, 42, 63]
     assert scorer(entity, relation, 'head')[1].tolist() == [0, -21, -42,
                                                             -63]
+
+
+def _scored(method, seed, mrr, lr=0.02, wall=10.0, protocol='filtered'):
+    return make_record('dbp5l_transfer', 'dbp5l', method,
+                       {'mrr': mrr, 'hits1': mrr / 2}, wall,
+                       {'training': {'lr': lr, 'seed': seed}}, target='el',
+                       protocol=protocol, seed=seed, peak_rss=100.0)
+
+
+def test_criteria_hold_only_when_every_shared_seed_wins(tmp_path):
+    folder = str(tmp_path)
+    append_records('dbp5l_transfer', [
+        _scored('single_kg_rgcn', 0, 0.20), _scored('single_kg_rgcn', 1, 0.20),
+        _scored('linked_no_kd', 0, 0.10), _scored('linked_no_kd', 1, 0.10),
+        # Higher on average than the single KG, but not in seed 1.
+        _scored('student_full_kd', 0, 0.40),
+        _scored('student_full_kd', 1, 0.19),
+        _scored('joint_from_scratch', 0, 0.5, wall=100.0)], folder)
+    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
+                   'student_full_kd', 'single_kg_rgcn')
+    assert [r[2] for r in rows] == ['filtered MRR', 'filtered H@1']
+    assert rows[0][3] == '29.50 ± 14.85 vs 20.00 ± 0.00'
+    assert rows[0][4:] == ['1/2', '**fails**']
+    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
+                   'student_full_kd', 'linked_no_kd')
+    assert {r[5] for r in rows} == {'holds'}
+    path = render_criteria(folder)
+    text = open(path, encoding='utf-8').read()
+    assert '| el | re-training / joint <= 1/5 | train s | 10 / 100 = 0.10 ' \
+           '| – | holds |' in text
+
+
+def test_criteria_flag_mixed_budgets(tmp_path):
+    folder = str(tmp_path)
+    append_records('dbp5l_transfer', [
+        _scored('single_kg_rgcn', 0, 0.2, lr=0.005),
+        _scored('student_full_kd', 0, 0.3)], folder)
+    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
+                   'student_full_kd', 'single_kg_rgcn')
+    assert rows[0][5] == 'holds (mixed budgets)'
+    assert render_criteria(str(tmp_path / 'empty')) is None
