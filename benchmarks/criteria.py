@@ -29,6 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
+from benchmarks.efficiency import training_cost  # noqa: E402
+from benchmarks.report import cell  # noqa: E402
 from benchmarks.results import (RESULTS_DIR, comparable,  # noqa: E402
                                 newest_records, write_markdown)
 
@@ -61,10 +63,9 @@ def _budget(record: Dict[str, Any]) -> str:
 
 
 def _mean(values: Dict[int, float]) -> str:
-    mean = 100 * statistics.mean(values.values())
-    if len(values) < 2:
-        return f'{mean:.2f}'
-    return f'{mean:.2f} ± {100 * statistics.stdev(values.values()):.2f}'
+    series = list(values.values())
+    spread = statistics.stdev(series) if len(series) > 1 else 0.0
+    return cell((statistics.mean(series), spread), len(series))
 
 
 def compare(records: Sequence[Dict[str, Any]], target: str, method: str,
@@ -92,21 +93,15 @@ def compare(records: Sequence[Dict[str, Any]], target: str, method: str,
     return rows
 
 
-def _median_seconds(records: Sequence[Dict[str, Any]], target: str,
-                    method: str) -> Optional[float]:
-    seconds = [r['wall_s'] for r in records if r['target'] == target and
-               r['method'] == method and r['protocol'] == 'filtered']
-    return statistics.median(seconds) if seconds else None
-
-
 def ratio_row(records: Sequence[Dict[str, Any]], target: str
               ) -> Optional[List[str]]:
     r"""Re-training / joint for ``target``, or ``None`` if either is
     missing."""
-    student = _median_seconds(records, target, 'student_full_kd')
-    joint = _median_seconds(records, target, 'joint_from_scratch')
+    student = training_cost(records, target, 'student_full_kd')
+    joint = training_cost(records, target, 'joint_from_scratch')
     if student is None or joint is None:
         return None
+    student, joint = student['s'], joint['s']
     ratio = student / joint
     return [target, 're-training / joint <= 1/5', 'train s',
             f'{student:,.0f} / {joint:,.0f} = {ratio:.2f}', '–',

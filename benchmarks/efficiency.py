@@ -27,7 +27,7 @@ from benchmarks.results import (RESULTS_DIR, newest_records,  # noqa: E402
                                 write_markdown)
 
 
-def _runs(records: Sequence[Dict[str, Any]], target: str, method: str
+def training_cost(records: Sequence[Dict[str, Any]], target: str, method: str
           ) -> Optional[Dict[str, float]]:
     r"""Median seconds, max peak RSS and seeds of (target, method)."""
     group = [r for r in records if r['target'] == target and
@@ -65,8 +65,8 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
     reuse: List[List[str]] = []
     bars: List[Dict[str, Any]] = []
     for target in dict.fromkeys(r['target'] for r in transfer):
-        student = _runs(transfer, target, 'student_full_kd')
-        joint = _runs(transfer, target, 'joint_from_scratch')
+        student = training_cost(transfer, target, 'student_full_kd')
+        joint = training_cost(transfer, target, 'joint_from_scratch')
         sources = next((tuple(r['config']['teacher']['sources'])
                         for r in transfer if r['target'] == target and
                         r['method'] == 'student_full_kd'), ())
@@ -87,7 +87,7 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                 _fmt(student['rss']),
                 _fmt(joint and joint['s']), _fmt(joint and joint['rss']),
                 _fmt(ratio, 2)])
-        reused = _runs(transfer, target, 'student_reused_teacher')
+        reused = training_cost(transfer, target, 'student_reused_teacher')
         if reused:
             shared = next(tuple(r['config']['teacher']['sources'])
                           for r in transfer if r['target'] == target and

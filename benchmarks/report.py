@@ -52,7 +52,7 @@ def aggregate(records: Sequence[Dict[str, Any]]
     return summary
 
 
-def _cell(value: Tuple[float, float], seeds: int) -> str:
+def cell(value: Tuple[float, float], seeds: int) -> str:
     mean, std = value
     return f'{100 * mean:.2f}' + (f' ± {100 * std:.2f}' if seeds > 1 else '')
 
@@ -68,7 +68,7 @@ def render(suite: str, folder: str = RESULTS_DIR) -> List[str]:
                                           order.index(k[1])))
     link = [k for k in keys if k[2] is not None]
     rows = [[k[0], k[1], k[2], summary[k]['seeds']] +
-            [_cell(summary[k][m], summary[k]['seeds']) for m in METRICS] +
+            [cell(summary[k][m], summary[k]['seeds']) for m in METRICS] +
             [f"{summary[k]['wall_s']:.0f}",
              f"{summary[k]['peak_rss_mb']:.0f}"] for k in link]
     hardware = sorted({r['hardware'] for r in records})
@@ -86,7 +86,7 @@ def render(suite: str, folder: str = RESULTS_DIR) -> List[str]:
                   '|---|---|---|---|---|---|']
         notes += ['| ' + ' | '.join([str(k[0]), k[1],
                                      str(summary[k]['seeds'])] +
-                                    [_cell(summary[k][m],
+                                    [cell(summary[k][m],
                                            summary[k]['seeds'])
                                      for m in METRICS]) + ' |'
                   for k in aligned]
