@@ -8,10 +8,12 @@ loaded once (``--teacher``, pre-trained without the target) and reused.
 
 Writes one record per (target, method, protocol, seed); ``wall_s`` is the
 student's re-training time (plus the teacher cache for distilled
-methods). ``--joint-from-scratch`` also trains, per target and seed, one
-joint model over the teacher's sources plus the target with the teacher's
-configuration (method ``joint_from_scratch``, the baseline whose wall time
-re-training must undercut). With ``--save-student DIR`` the full-KD student
+methods). ``--joint-from-scratch`` also trains, per seed, one joint model
+over the teacher's sources plus the target, in the dataset's KG order, with
+the teacher's configuration (method ``joint_from_scratch``, the baseline
+whose wall time re-training must undercut); with ``--joint-dir DIR`` the
+model is saved there and the next target with the same KGs loads it
+instead of training again (see :mod:`benchmarks.shared_joint`). With ``--save-student DIR`` the full-KD student
 of the first seed is saved per target as a
 :class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
 ``pyg-kgt predict``. ``--reused`` marks a teacher reused across targets
@@ -34,6 +36,7 @@ from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
                                 peak_rss_mb)
 from benchmarks.run import Budget  # noqa: E402
+from benchmarks.shared_joint import train_or_load_joint  # noqa: E402
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
                             ModelConfig)
@@ -66,6 +69,8 @@ def main() -> None:
     parser.add_argument('--joint-batch-size', type=int,
                         default=BUDGET.teacher_batch_size)
     parser.add_argument('--joint-lr', type=float, default=BUDGET.teacher_lr)
+    parser.add_argument('--joint-dir',
+                        help='share joint models across targets here')
     parser.add_argument('--save-student')
     parser.add_argument('--reused', action='store_true',
                         help='record methods as served by a reused teacher')
@@ -148,35 +153,37 @@ JOINT_KEYS = ('teacher', 'joint_training', 'joint_model')
 
 def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
                        args, meta) -> list:
-    r"""One model trained jointly on the teacher's sources and the target
-    from scratch, with the teacher's configuration; evaluated on the
-    target."""
+    r"""One model trained jointly from scratch on the teacher's sources and
+    the target (in the dataset's KG order), with the teacher's
+    configuration, or loaded from ``--joint-dir`` when another target
+    trained it; evaluated on the target."""
     training = TrainingConfig(epochs=args.joint_epochs,
                               batch_size=args.joint_batch_size,
                               lr=args.joint_lr, eval_every=5, patience=3,
                               seed=seed, progress=args.progress)
+    names = [name for name in kg.names
+             if name == target or name in teacher.names]
     meta = dict(meta, joint_training=training.to_dict(),
-                joint_model=teacher.config.to_dict())
+                joint_model=teacher.config.to_dict(), joint_kgs=names)
     # The student's budget is in ``meta`` too, but does not change this run.
     if args.skip_existing and has_record(
             'dbp5l_transfer', target, 'joint_from_scratch', seed, meta,
             keys=JOINT_KEYS):
         return []
-    data = kg.subset([target, *teacher.names])
-    joint = JointTeacher(teacher.config)
-    history = joint.fit(data, training)
+    joint, run = train_or_load_joint(kg, names, teacher.config, training,
+                                     args.joint_dir)
     records = []
-    for protocol, res in joint.evaluate(data, names=[target])[
+    for protocol, res in joint.evaluate(kg.subset(names), names=[target])[
             target].items():
-        metrics = dict(res['metrics'], epochs=len(history))
+        metrics = dict(res['metrics'], epochs=run['epochs'])
         records.append(make_record(
             'dbp5l_transfer', 'dbp5l', 'joint_from_scratch', metrics,
-            joint.train_seconds, meta, target=target, protocol=protocol,
-            seed=seed, peak_rss=peak_rss_mb()))
+            run['train_seconds'], meta, target=target, protocol=protocol,
+            seed=seed, peak_rss=run['peak_rss_mb']))
         print(f"{target} seed {seed} {'joint_from_scratch':26s} "
               f"{protocol:8s} MRR {100 * metrics['mrr']:6.2f} H@1 "
               f"{100 * metrics['hits1']:6.2f} "
-              f"({joint.train_seconds:.0f} s)", flush=True)
+              f"({run['train_seconds']:.0f} s)", flush=True)
     return records
 
 

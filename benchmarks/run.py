@@ -14,7 +14,9 @@ Suites (tables of the benchmark issue):
   other in one process (``bench_transfer.py``); the PyKEEN peers RotatE
   and TransE on the same splits, ranked by the same evaluator, in their
   own environment (``pykeen_peer.py``); joint training from scratch over
-  all five KGs with the teacher's configuration. Then one teacher on
+  all five KGs with the teacher's configuration (one model per seed, saved
+  in ``<teachers>/joint_from_scratch`` and shared by every target, as its
+  KGs are the same). Then one teacher on
   ``{en, fr, es}`` is pre-trained once and reused, unchanged, for ``el``
   and ``ja`` (methods ``student_reused_teacher`` and
   ``linked_no_kd_reused_teacher``).
@@ -146,7 +148,8 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
         if joint_seeds:
             steps.append(transfer_step(
                 f'{target}: joint training from scratch', folder, target,
-                joint_seeds, [], budget, data, '--joint-from-scratch'))
+                joint_seeds, [], budget, data, '--joint-from-scratch',
+                '--joint-dir', os.path.join(teachers, 'joint_from_scratch')))
     reuse = [t for t in targets if t in REUSE_TARGETS]
     if reuse and reuse_methods:
         folder = os.path.join(teachers, 'teacher_' + '_'.join(REUSE_SOURCES))

@@ -44,6 +44,7 @@ def test_quick_plan_covers_every_table():
     assert peers.peer and _flag(peers.argv, '--epochs') == str(
         QUICK.peer_epochs)
     assert '--joint-from-scratch' in joint.argv
+    assert _flag(joint.argv, '--joint-dir') == 'T/joint_from_scratch'
     assert reuse_teacher.creates == 'T/teacher_en_fr_es'
     assert '--reused' in reused.argv
     # Transfer and peer steps resume; --force re-runs them.
