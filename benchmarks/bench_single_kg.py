@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, make_record, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.environment import reset_peak_rss  # noqa: E402
 from pyg_kgt.models import ModelConfig  # noqa: E402
 from pyg_kgt.training import TrainingConfig, train_single_kg  # noqa: E402
 
@@ -51,6 +52,7 @@ def main() -> None:
                                       batch_size=args.batch_size, seed=seed,
                                       eval_every=5, patience=3,
                                       progress=args.progress)
+            reset_peak_rss()
             result = train_single_kg(kg, model_config, training)
             records = []
             for protocol, res in result['test'].items():

@@ -38,6 +38,7 @@ from benchmarks.results import (append_records, dbp5l_root,  # noqa
 from benchmarks.run import Budget  # noqa: E402
 from benchmarks.shared_joint import train_or_load_joint  # noqa: E402
 from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.environment import reset_peak_rss  # noqa: E402
 from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
                             ModelConfig)
 from pyg_kgt.pipeline import METHODS, run_transfer  # noqa: E402
@@ -136,6 +137,7 @@ def record(args, target: str, seed: int, meta: dict, method: str,
               f"({result['train_s']:.0f} s)", flush=True)
     if not args.no_write:
         append_records('dbp5l_transfer', records)
+    reset_peak_rss()  # the next method reports its own peak
 
 
 def record_name(method: str, reused: bool) -> str:

@@ -35,6 +35,7 @@ from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
                                 peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.environment import reset_peak_rss  # noqa: E402
 from pyg_kgt.training import evaluate_scorer  # noqa: E402
 
 MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}
@@ -142,6 +143,7 @@ def main() -> None:
                         'dbp5l_transfer', target, method, seed,
                         peer_config(model_name, args)):
                     continue
+                reset_peak_rss()  # this run's own peak, not the largest
                 began = time.perf_counter()
                 result = run_peer(kg[target], model_name, seed, args)
                 records = []

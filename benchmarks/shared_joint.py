@@ -13,6 +13,7 @@ import os
 from typing import Optional, Sequence, Tuple
 
 from benchmarks.results import peak_rss_mb
+from pyg_kgt.environment import reset_peak_rss
 from pyg_kgt.io import atomic_write_json, read_json
 from pyg_kgt.models import JointTeacher, JointTeacherConfig
 from pyg_kgt.training import TrainingConfig
@@ -49,6 +50,7 @@ def train_or_load_joint(kg, names: Sequence[str], config: JointTeacherConfig,
     if folder and os.path.exists(run_file) and \
             read_json(run_file)['key'] == key:
         return JointTeacher.load(path), read_json(run_file)
+    reset_peak_rss()
     joint = JointTeacher(config)
     history = joint.fit(kg.subset(list(names)), training)
     run = {'key': key, 'train_seconds': joint.train_seconds,
