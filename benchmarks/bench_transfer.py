@@ -13,9 +13,9 @@ over the teacher's sources plus the target, in the dataset's KG order, with
 the teacher's configuration (method ``joint_from_scratch``, the baseline
 whose wall time re-training must undercut); with ``--joint-dir DIR`` the
 model is saved there and the next target with the same KGs loads it
-instead of training again (see :mod:`benchmarks.shared_joint`). With ``--save-student DIR`` the full-KD student
-of the first seed is saved per target as a
-:class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
+instead of training again (see :mod:`benchmarks.shared_joint`). With
+``--save-student DIR`` the full-KD student of the first seed is saved per
+target as a :class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
 ``pyg-kgt predict``. ``--reused`` marks a teacher reused across targets
 (criterion 4 of issue 5): its methods are recorded as
 ``student_reused_teacher`` (full KD) and ``<method>_reused_teacher``.
