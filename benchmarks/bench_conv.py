@@ -7,6 +7,13 @@ median seconds per forward+backward iteration of a 2-layer network.
 
     python benchmarks/bench_conv.py            # the issue's setting
     python benchmarks/bench_conv.py --quick    # a small graph
+    python benchmarks/bench_conv.py --device cuda --iters 20
+
+On a GPU (``--device cuda``) the graph and layers live on the device, every
+timing is bracketed by ``torch.cuda.synchronize()``, memory is the peak
+allocated by PyTorch on the device, no address-space limit is set (CUDA
+reserves far more virtual memory than it uses), and the results go to suite
+``conv_cuda`` so the CPU table stays as it is.
 """
 from __future__ import annotations
 
@@ -37,21 +44,33 @@ def build_layers(variant: str, args):
 
 def worker(variant: str, args) -> dict:
     import torch
+    device = torch.device(args.device)
+    cuda = device.type == 'cuda'
+
+    def clock() -> float:
+        if cuda:  # kernels run asynchronously: wait for them
+            torch.cuda.synchronize(device)
+        return time.perf_counter()
+
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(0)
-    edge_index = torch.randint(args.nodes, (2, args.edges), generator=g)
-    edge_type = torch.randint(args.relations, (args.edges,), generator=g)
-    x = torch.randn(args.nodes, args.dim, requires_grad=True)
-    layers = build_layers(variant, args)
+    edge_index = torch.randint(args.nodes, (2, args.edges),
+                               generator=g).to(device)
+    edge_type = torch.randint(args.relations, (args.edges,),
+                              generator=g).to(device)
+    x = torch.randn(args.nodes, args.dim, device=device, requires_grad=True)
+    layers = [layer.to(device) for layer in build_layers(variant, args)]
     setup = 0.0
     graph = (edge_index, edge_type)
     if variant == 'pyg_kgt_conv':
-        began = time.perf_counter()
+        began = clock()
         graph = (layers[0].adjacency(edge_index, edge_type, args.nodes),)
-        setup = time.perf_counter() - began
+        setup = clock() - began
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(device)
     times = []
     for i in range(args.iters + 1):  # the first is a warm-up
-        began = time.perf_counter()
+        began = clock()
         h = x
         for j, layer in enumerate(layers):
             h = layer(h, *graph)
@@ -59,13 +78,16 @@ def worker(variant: str, args) -> dict:
                 h = torch.relu(h)
         h.pow(2).mean().backward()
         if i:
-            times.append(time.perf_counter() - began)
+            times.append(clock() - began)
         for p in [x, *[q for layer in layers for q in layer.parameters()]]:
             p.grad = None
     from benchmarks.results import peak_rss_mb
-    return {'s_per_iter': statistics.median(times), 'setup_s': setup,
-            'times': times, 'peak_rss_mb': peak_rss_mb(),
-            'threads': torch.get_num_threads()}
+    out = {'s_per_iter': statistics.median(times), 'setup_s': setup,
+           'times': times, 'peak_rss_mb': peak_rss_mb(),
+           'threads': torch.get_num_threads()}
+    if cuda:
+        out['peak_gpu_mb'] = torch.cuda.max_memory_allocated(device) / 2**20
+    return out
 
 
 def main() -> None:
@@ -79,15 +101,19 @@ def main() -> None:
     parser.add_argument('--iters', type=int, default=3)
     parser.add_argument('--memory-limit-gb', type=float, default=22.0)
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS))
+    parser.add_argument('--device', default='cpu',
+                        help='cpu, cuda or cuda:N (default: cpu)')
     parser.add_argument('--quick', action='store_true')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--worker')
     args = parser.parse_args()
     if args.quick:
         args.nodes, args.edges, args.relations = 3000, 30000, 50
+    on_cpu = args.device == 'cpu'
     if args.worker:
-        limit = int(args.memory_limit_gb * 2**30)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if on_cpu:
+            limit = int(args.memory_limit_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         try:
             print(json.dumps(worker(args.worker, args)))
         except (MemoryError, RuntimeError) as e:
@@ -99,7 +125,9 @@ def main() -> None:
         write_markdown
     config = {k: getattr(args, k) for k in ('nodes', 'relations', 'edges',
                                             'dim', 'layers', 'bases',
-                                            'iters')}
+                                            'iters', 'device')}
+    suite = 'conv' if on_cpu else f"conv_{args.device.split(':')[0]}"
+    memory_key = 'peak_rss_mb' if on_cpu else 'peak_gpu_mb'
     results = {}
     for variant in args.variants:
         cmd = [sys.executable, __file__, '--worker', variant]
@@ -125,25 +153,28 @@ def main() -> None:
             continue
         speedup = (out['s_per_iter'] / ours['s_per_iter']
                    if 's_per_iter' in ours else float('nan'))
-        memory = (out['peak_rss_mb'] / ours['peak_rss_mb']
-                  if 'peak_rss_mb' in ours else float('nan'))
-        rows.append([variant, f"{out['s_per_iter']:.3f}",
-                     f"{out['peak_rss_mb']:.0f}", f'{speedup:.1f}x',
+        memory = (out[memory_key] / ours[memory_key]
+                  if memory_key in ours else float('nan'))
+        rows.append([variant, f"{out['s_per_iter']:.4f}",
+                     f"{out[memory_key]:.0f}", f'{speedup:.1f}x',
                      f'{memory:.1f}x', ''])
-        records.append(make_record(
-            'conv', 'synthetic', variant,
-            {'s_per_iter': out['s_per_iter'], 'setup_s': out['setup_s'],
-             'iters_s': out['times']},
-            out['wall_s'], config, peak_rss=out['peak_rss_mb']))
-    header = ['method', 's/iter (median)', 'peak RSS MB',
+        metrics = {'s_per_iter': out['s_per_iter'],
+                   'setup_s': out['setup_s'], 'iters_s': out['times']}
+        if not on_cpu:
+            metrics['peak_gpu_mb'] = out['peak_gpu_mb']
+        records.append(make_record(suite, 'synthetic', variant, metrics,
+                                   out['wall_s'], config,
+                                   peak_rss=out['peak_rss_mb']))
+    header = ['method', 's/iter (median)',
+              'peak RSS MB' if on_cpu else 'peak GPU MB',
               'time vs pyg_kgt', 'memory vs pyg_kgt', 'note']
     print('| ' + ' | '.join(header) + ' |')
     for row in rows:
         print('| ' + ' | '.join(str(v) for v in row) + ' |')
     if not args.no_write:
-        append_records('conv', records)
+        append_records(suite, records)
         from benchmarks.results import hardware
-        write_markdown('conv', header, rows, notes=(
+        write_markdown(suite, header, rows, notes=(
             f'Forward+backward of {args.layers} layers, {config}; median of '
             f'{args.iters} iterations after one warm-up; each variant in '
             f'its own process. Hardware: {hardware()}.'))

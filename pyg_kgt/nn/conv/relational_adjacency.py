@@ -83,24 +83,27 @@ class RelationalAdjacency:
         key, order = torch.sort(key, stable=True)
         src = src[order]
         groups, counts = torch.unique_consecutive(key, return_counts=True)
-        crow = torch.zeros(groups.numel() + 1, dtype=torch.long)
+        device = key.device  # built where the edges are (CPU or GPU)
+        crow = torch.zeros(groups.numel() + 1, dtype=torch.long,
+                           device=device)
         torch.cumsum(counts, 0, out=crow[1:])
         if aggr == 'mean':
             values = (1.0 / counts.float()).repeat_interleave(counts)
         else:
-            values = torch.ones(src.numel())
+            values = torch.ones(src.numel(), device=device)
         with warnings.catch_warnings():  # CSR support is "beta" in torch.
             warnings.simplefilter('ignore')
             adj = torch.sparse_csr_tensor(crow, src, values,
                                           (groups.numel(), num_nodes))
         relation_sizes = torch.bincount(groups // num_nodes,
                                         minlength=num_relations).tolist()
-        group_bounds = torch.tensor([0] + relation_sizes).cumsum(0)
+        group_bounds = torch.tensor([0] + relation_sizes,
+                                    device=device).cumsum(0)
         edge_bounds = crow[group_bounds].tolist()
         edge_segments = [(edge_bounds[r], edge_bounds[r + 1])
                          for r, size in enumerate(relation_sizes) if size]
-        edge_group = torch.repeat_interleave(torch.arange(groups.numel()),
-                                             counts)
+        edge_group = torch.repeat_interleave(
+            torch.arange(groups.numel(), device=device), counts)
         return cls(num_nodes, num_relations, adj, groups % num_nodes,
                    relation_sizes, src, edge_group, values, edge_segments)
 

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 from torch_geometric.nn import RGCNConv
@@ -155,3 +157,29 @@ def test_pyg_propagate_hook_sees_aggregated_messages():
     assert len(seen) == 1 and torch.equal(seen[0], messages.aggregated)
     conv(x, edge_index, edge_type)
     assert len(seen) == 1  # removed handles stay removed
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+def test_cuda_equals_cpu_forward_and_backward(kwargs):
+    x, edge_index, edge_type = graph(num_nodes=40, num_edges=300)
+    conv = RelationalConv(8, 4, 5, **kwargs)
+    torch.nn.init.normal_(conv.bias)
+    gpu = copy.deepcopy(conv).cuda()
+    # The adjacency is built on the GPU, from the GPU's edge tensors.
+    adjacency = gpu.adjacency(edge_index.cuda(), edge_type.cuda(), 40)
+    assert adjacency.adj.is_cuda and adjacency.edge_group.is_cuda
+    outs, grads = [], []
+    for layer, device, graph_args in (
+            (conv, 'cpu', (edge_index, edge_type)),
+            (gpu, 'cuda', (adjacency,))):
+        inp = x.detach().clone().to(device).requires_grad_()
+        out = layer(inp, *graph_args)
+        assert out.device.type == device
+        out.pow(2).sum().backward()
+        outs.append(out.detach().cpu())
+        grads.append([inp.grad.cpu()] +
+                     [p.grad.cpu() for p in layer.parameters()])
+    assert torch.allclose(outs[1], outs[0], atol=1e-5)
+    for on_gpu, on_cpu in zip(grads[1], grads[0]):
+        assert torch.allclose(on_gpu, on_cpu, atol=1e-4)
