@@ -1,13 +1,14 @@
 r"""Property-based fuzzing of every reader and the config loader: each
 malformed input either loads or fails with the one-line error that names
 the file; any other exception is a crash and fails the test. Bounded to
-run in well under two minutes."""
+run in well under two minutes. Each test counts its own outcomes, so the
+checks hold under any test order or process split (pytest-xdist)."""
 import collections
 import os
 import tempfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyg_kgt.data.readers import (read_dbp5l, read_gcn_align, read_openea,
@@ -15,7 +16,6 @@ from pyg_kgt.data.readers import (read_dbp5l, read_gcn_align, read_openea,
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.run_config import RunConfig
 
-OUTCOMES = collections.Counter()
 # Examples per target; PYG_KGT_FUZZ_EXAMPLES raises it for a deep run.
 FUZZ = settings(max_examples=int(os.environ.get('PYG_KGT_FUZZ_EXAMPLES',
                                                 400)), deadline=None,
@@ -43,7 +43,10 @@ def tsv_bytes(draw):
     return data
 
 
-def check(reader, folder, files):
+def check(reader, folder, files) -> str:
+    r"""Writes ``files`` (``None``: left out) under ``folder``, runs
+    ``reader(folder)`` and returns the outcome: ``"loaded"`` or ``"clear
+    error"`` (a one-line message naming the folder); anything else raises."""
     for rel, data in files.items():
         path = os.path.join(folder, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -52,12 +55,19 @@ def check(reader, folder, files):
                 f.write(data)
     try:
         reader(folder)
-        OUTCOMES['loaded'] += 1
+        return 'loaded'
     except (DataFormatError, ConfigError) as e:
         message = str(e)
         assert '\n' not in message, message
         assert folder in message, message
-        OUTCOMES['clear error'] += 1
+        return 'clear error'
+
+
+def assert_both_outcomes(outcomes: collections.Counter) -> None:
+    r"""The fuzzing reached both the loading and the error paths (the
+    explicit examples guarantee one case of each)."""
+    print(f'\nfuzz outcomes: {dict(outcomes)}')
+    assert outcomes['clear error'] > 0 and outcomes['loaded'] > 0, outcomes
 
 
 VALID_DBP5L = {
@@ -92,15 +102,21 @@ def layout_case(valid):
     (read_openea, VALID_OPENEA), (read_tsv, VALID_TSV)],
     ids=['dbp5l', 'gcn_align', 'openea', 'tsv'])
 def test_fuzz_readers(reader, valid):
+    outcomes = collections.Counter()
+    first = sorted(valid)[0]
+
     @FUZZ
     @given(layout_case(valid))
+    @example((first, valid[first]))  # the valid layout loads
+    @example((first, None))  # a missing file is a clear error
     def inner(case):
         name, data = case
         files = dict(valid)
         files[name] = data  # None: the file is missing
         with tempfile.TemporaryDirectory() as folder:
-            check(reader, folder, files)
+            outcomes[check(reader, folder, files)] += 1
     inner()
+    assert_both_outcomes(outcomes)
 
 
 yaml_value = st.recursive(
@@ -114,17 +130,17 @@ yaml_value = st.recursive(
             max_size=4)), max_leaves=10)
 
 
-@FUZZ
-@given(st.one_of(yaml_value.map(lambda v: __import__('yaml').safe_dump(v)
-                                .encode()), tsv_bytes()))
-def test_fuzz_config_loader(data):
-    with tempfile.TemporaryDirectory() as folder:
-        check(lambda f: RunConfig.from_yaml(os.path.join(f, 'c.yaml')),
-              folder, {'c.yaml': data})
+def test_fuzz_config_loader():
+    outcomes = collections.Counter()
 
-
-def test_report_outcomes():
-    r"""Runs last in this module: at least one case per outcome, no crash
-    (a crash fails its own test above)."""
-    print(f'\nfuzz outcomes: {dict(OUTCOMES)}')
-    assert OUTCOMES['clear error'] > 0 and OUTCOMES['loaded'] > 0
+    @FUZZ
+    @given(st.one_of(yaml_value.map(lambda v: __import__('yaml')
+                                    .safe_dump(v).encode()), tsv_bytes()))
+    @example(b'')  # an empty file is the default config
+    @example(b'- 1\n')  # the top level must be a mapping
+    def inner(data):
+        with tempfile.TemporaryDirectory() as folder:
+            outcomes[check(lambda f: RunConfig.from_yaml(
+                os.path.join(f, 'c.yaml')), folder, {'c.yaml': data})] += 1
+    inner()
+    assert_both_outcomes(outcomes)
