@@ -102,8 +102,7 @@ class RelationalAdjacency:
         edge_bounds = crow[group_bounds].tolist()
         edge_segments = [(edge_bounds[r], edge_bounds[r + 1])
                          for r, size in enumerate(relation_sizes) if size]
-        edge_group = torch.repeat_interleave(
-            torch.arange(groups.numel(), device=device), counts)
+        edge_group = torch.repeat_interleave(counts)  # 0,..,0,1,..,1,..
         return cls(num_nodes, num_relations, adj, groups % num_nodes,
                    relation_sizes, src, edge_group, values, edge_segments)
 
