@@ -1,6 +1,7 @@
 """Data-parallel training over ``torch.distributed`` (launched by torchrun)."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 from typing import Iterable, Optional
@@ -155,18 +156,12 @@ class DistributedContext:
         except RuntimeError as e:
             # The group is unusable now; leaving it here stops gloo's
             # threads, which otherwise abort the interpreter at exit.
-            self._leave_broken_group()
+            with contextlib.suppress(RuntimeError):
+                self.close()
             raise DistributedError(
                 f'rank {self.rank} of {self.world_size}: {what} failed; a '
                 f'peer rank died or did not answer within '
                 f'{self.timeout_s:.0f} s ({_first_line(e)})') from None
-
-    def _leave_broken_group(self) -> None:
-        try:
-            if dist.is_initialized():
-                dist.destroy_process_group()
-        except RuntimeError:
-            pass
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(rank={self.rank}, '
