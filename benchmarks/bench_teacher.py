@@ -5,7 +5,10 @@ alignment pairs stay unseen), evaluates link prediction on every source
 under both protocols and entity alignment on every source pair, then
 trains the same encoder on each source alone with the same budget.
 Writes suite ``teacher`` (methods ``joint_teacher``, ``single_kg_rgcn``;
-alignment records have protocol null).
+alignment records have protocol null). ``--pending`` trains nothing: it
+exits 0 when the teacher's link prediction records are already there with
+this configuration, 1 otherwise (``benchmarks/run.py`` then knows whether
+a teacher that is not saved must be trained again).
 
     python benchmarks/bench_teacher.py --sources en fr es ja --epochs 20
 """
@@ -16,19 +19,28 @@ import itertools
 import os
 import sys
 import time
+from typing import Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
-                                default_data, make_record, peak_rss_mb)
+                                default_data, has_record, make_record,
+                                peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
                             ModelConfig)
 from pyg_kgt.training import TrainingConfig, train_single_kg  # noqa: E402
 
 
-def main() -> None:
+def teacher_config(dim: int, linking: str = 'same_as'
+                   ) -> JointTeacherConfig:
+    r"""The teacher this script trains with ``--dim`` and ``--linking``."""
+    return JointTeacherConfig(model=ModelConfig(hidden_channels=dim),
+                              linking=linking)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', default=default_data())
     parser.add_argument('--sources', nargs='+',
@@ -46,18 +58,23 @@ def main() -> None:
                              'for a teacher that holds out ja')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
-    args = parser.parse_args()
-    root = dbp5l_root(args.data)
-    kg = read_dbp5l(root, languages=args.sources, alignment_split='jmac')
-    model = ModelConfig(hidden_channels=args.dim)
+    parser.add_argument('--pending', action='store_true',
+                        help='exit 1 if the teacher is not recorded yet')
+    args = parser.parse_args(argv)
+    config = teacher_config(args.dim, args.linking)
     training = TrainingConfig(epochs=args.epochs, eval_every=5, patience=3,
                               batch_size=args.batch_size, lr=args.lr,
                               seed=args.seed, progress=args.progress)
-    config = JointTeacherConfig(model=model, linking=args.linking)
+    meta = {'model': config.model.to_dict(), 'training': training.to_dict(),
+            'linking': args.linking, 'sources': args.sources}
+    if args.pending:
+        sys.exit(int(not all(has_record(
+            'teacher', name, 'joint_teacher' + args.method_suffix,
+            args.seed, meta) for name in args.sources)))
+    root = dbp5l_root(args.data)
+    kg = read_dbp5l(root, languages=args.sources, alignment_split='jmac')
     write = (lambda recs: None) if args.no_write else (
         lambda recs: append_records('teacher', recs))
-    meta = {'model': model.to_dict(), 'training': training.to_dict(),
-            'linking': args.linking, 'sources': args.sources}
 
     began = time.perf_counter()
     teacher = JointTeacher(config)
@@ -101,7 +118,7 @@ def main() -> None:
     if args.skip_single:
         return
     for name in args.sources:
-        result = train_single_kg(kg[name], model, training)
+        result = train_single_kg(kg[name], config.model, training)
         records = []
         for protocol, res in result['test'].items():
             metrics = dict(res['metrics'], epochs=len(result['history']))

@@ -20,7 +20,9 @@ target as a :class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
 (criterion 4 of issue 5): its methods are recorded as
 ``student_reused_teacher`` (full KD) and ``<method>_reused_teacher``.
 ``--skip-existing`` skips every (target, method, seed) already recorded
-with the same configuration, so an interrupted suite resumes.
+with the same configuration, so an interrupted suite resumes; when nothing
+is left it exits before loading the teacher, which then need not be saved.
+``--pending`` runs nothing and exits 1 when a run is left, 0 otherwise.
 """
 from __future__ import annotations
 
@@ -28,30 +30,39 @@ import argparse
 import functools
 import os
 import sys
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
+from benchmarks.bench_teacher import teacher_config  # noqa: E402
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
                                 peak_rss_mb)
 from benchmarks.run import Budget  # noqa: E402
 from benchmarks.shared_joint import train_or_load_joint  # noqa: E402
 from pyg_kgt.data import read_dbp5l  # noqa: E402
+from pyg_kgt.data.readers.dbp5l import dbp5l_languages  # noqa: E402
 from pyg_kgt.environment import reset_peak_rss  # noqa: E402
-from pyg_kgt.models import (JointTeacher, LocalStudentConfig,  # noqa: E402
-                            ModelConfig)
+from pyg_kgt.io import read_json  # noqa: E402
+from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
+                            LocalStudentConfig, ModelConfig)
 from pyg_kgt.pipeline import METHODS, run_transfer  # noqa: E402
 from pyg_kgt.training import TrainingConfig  # noqa: E402
 
 BUDGET = Budget()
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', default=default_data())
     parser.add_argument('--teacher', required=True,
                         help='a saved teacher trained without the targets')
+    parser.add_argument('--teacher-sources', nargs='+',
+                        help='sources of a teacher not saved (yet)')
+    parser.add_argument('--teacher-dim', type=int,
+                        default=BUDGET.teacher_dim,
+                        help='dimension of a teacher not saved (yet)')
     parser.add_argument('--targets', nargs='+', default=['el'])
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--methods', nargs='*', choices=list(METHODS),
@@ -76,16 +87,76 @@ def main() -> None:
     parser.add_argument('--reused', action='store_true',
                         help='record methods as served by a reused teacher')
     parser.add_argument('--skip-existing', action='store_true')
+    parser.add_argument('--pending', action='store_true',
+                        help='run nothing; exit 1 if a run is not recorded')
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = build_parser().parse_args(argv)
     root = dbp5l_root(args.data)
-    teacher = JointTeacher.load(args.teacher)
-    overlap = sorted(set(args.targets) & set(teacher.names))
+    names, config = teacher_spec(args)
+    overlap = sorted(set(args.targets) & set(names))
     if overlap:
         sys.exit(f'the teacher was trained on target(s) {overlap}')
+    work = plan_runs(args, names, config, dbp5l_languages(root))
+    for run in work:
+        print(f"to run: {run['target']} seed {run['seed']}: "
+              f"{', '.join(run['methods'] + run['joint'])}", flush=True)
+    if args.pending or not work:
+        sys.exit(int(bool(work)) if args.pending else 0)
+    teacher = JointTeacher.load(args.teacher)
     kg = read_dbp5l(root, alignment_split='jmac')
+    for run in work:
+        target, seed = run['target'], run['seed']
+        results = run_transfer(
+            kg, target, teacher, run['student'], run['training'],
+            run['methods'], args.num_hops, args.max_neighbors,
+            on_result=functools.partial(record, args, target, seed,
+                                        run['meta'])
+        ) if run['methods'] else {}
+        if run['joint']:
+            records = joint_from_scratch(kg, target, teacher, seed, args,
+                                         run['joint_meta'])
+            if not args.no_write:
+                append_records('dbp5l_transfer', records)
+        best = results.get('student_full_kd')
+        if args.save_student and best and seed == args.seeds[0]:
+            offset = kg.subset([target, *teacher.names]).relation_offset[
+                target]
+            best['student'].trained_model(kg[target], offset, {
+                'seed': seed, 'teacher': args.teacher}).save(
+                os.path.join(args.save_student, target))
+
+
+def teacher_spec(args) -> Tuple[List[str], JointTeacherConfig]:
+    r"""The teacher's KGs and configuration, from its ``config.json``; for
+    a teacher that is not saved (a resumed suite whose teachers were
+    deleted), the one ``bench_teacher.py --sources S --dim D`` trains,
+    from ``--teacher-sources`` and ``--teacher-dim``: enough to tell that
+    every run is already recorded, without training it again."""
+    path = os.path.join(args.teacher, 'config.json')
+    if os.path.isfile(path):
+        saved = read_json(path)
+        return list(saved['names']), JointTeacherConfig(**saved['config'])
+    if not args.teacher_sources:
+        sys.exit(f'no saved teacher at {args.teacher} (and no '
+                 f'--teacher-sources to tell what it would be)')
+    return list(args.teacher_sources), teacher_config(args.teacher_dim)
+
+
+def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
+              order: Sequence[str]) -> List[Dict[str, Any]]:
+    r"""Per (target, seed), the configuration of its runs and the methods
+    (``methods``, ``joint``) not recorded yet with it (all of them without
+    ``--skip-existing`` or ``--pending``); pairs with none are left out.
+
+    ``order`` is the dataset's KG order, which the joint model keeps."""
+    skip = args.skip_existing or args.pending
     student = LocalStudentConfig(model=ModelConfig(hidden_channels=args.dim))
+    work = []
     for target in args.targets:
         for seed in args.seeds:
             training = TrainingConfig(
@@ -93,31 +164,24 @@ def main() -> None:
                 eval_every=5, patience=3, seed=seed, progress=args.progress)
             meta = {'student': student.to_dict(),
                     'training': training.to_dict(),
-                    'teacher': {'path': args.teacher,
-                                'sources': teacher.names},
+                    'teacher': {'path': args.teacher, 'sources': list(names)},
                     'num_hops': args.num_hops,
                     'max_neighbors': args.max_neighbors}
-            methods = [m for m in args.methods if not (
-                args.skip_existing and has_record(
-                    'dbp5l_transfer', target, record_name(m, args.reused),
-                    seed, meta))]
-            results = run_transfer(
-                kg, target, teacher, student, training, methods,
-                args.num_hops, args.max_neighbors,
-                on_result=functools.partial(record, args, target, seed, meta)
-            ) if methods else {}
-            if args.joint_from_scratch:
-                records = joint_from_scratch(kg, target, teacher, seed, args,
-                                             meta)
-                if not args.no_write:
-                    append_records('dbp5l_transfer', records)
-            best = results.get('student_full_kd')
-            if args.save_student and best and seed == args.seeds[0]:
-                offset = kg.subset([target, *teacher.names]).relation_offset[
-                    target]
-                best['student'].trained_model(kg[target], offset, {
-                    'seed': seed, 'teacher': args.teacher}).save(
-                    os.path.join(args.save_student, target))
+            methods = [m for m in args.methods if not (skip and has_record(
+                'dbp5l_transfer', target, record_name(m, args.reused),
+                seed, meta))]
+            joint_meta = joint_config(args, target, seed, meta, names,
+                                      config, order)
+            joint = ['joint_from_scratch'] if args.joint_from_scratch and \
+                not (skip and has_record('dbp5l_transfer', target,
+                                         'joint_from_scratch', seed,
+                                         joint_meta, keys=JOINT_KEYS)) else []
+            if methods or joint:
+                work.append({'target': target, 'seed': seed,
+                             'student': student, 'training': training,
+                             'meta': meta, 'methods': methods,
+                             'joint': joint, 'joint_meta': joint_meta})
+    return work
 
 
 def record(args, target: str, seed: int, meta: dict, method: str,
@@ -150,28 +214,31 @@ def record_name(method: str, reused: bool) -> str:
     return method + '_reused_teacher'
 
 
-JOINT_KEYS = ('teacher', 'joint_training', 'joint_model')
+JOINT_KEYS = ('teacher', 'joint_training', 'joint_model', 'joint_kgs')
 
 
-def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
-                       args, meta) -> list:
-    r"""One model trained jointly from scratch on the teacher's sources and
-    the target (in the dataset's KG order), with the teacher's
-    configuration, or loaded from ``--joint-dir`` when another target
-    trained it; evaluated on the target."""
+def joint_config(args, target: str, seed: int, meta: dict,
+                 names: Sequence[str], config: JointTeacherConfig,
+                 order: Sequence[str]) -> dict:
+    r"""``meta`` plus the joint run's training, model (the teacher's) and
+    KGs: the teacher's sources and the target, in the dataset's order."""
     training = TrainingConfig(epochs=args.joint_epochs,
                               batch_size=args.joint_batch_size,
                               lr=args.joint_lr, eval_every=5, patience=3,
                               seed=seed, progress=args.progress)
-    names = [name for name in kg.names
-             if name == target or name in teacher.names]
-    meta = dict(meta, joint_training=training.to_dict(),
-                joint_model=teacher.config.to_dict(), joint_kgs=names)
-    # The student's budget is in ``meta`` too, but does not change this run.
-    if args.skip_existing and has_record(
-            'dbp5l_transfer', target, 'joint_from_scratch', seed, meta,
-            keys=JOINT_KEYS):
-        return []
+    kgs = [name for name in order if name == target or name in names]
+    return dict(meta, joint_training=training.to_dict(),
+                joint_model=config.to_dict(), joint_kgs=kgs)
+
+
+def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
+                       args, meta: dict) -> list:
+    r"""One model trained jointly from scratch on ``meta['joint_kgs']``
+    (the teacher's sources and the target), with the teacher's
+    configuration, or loaded from ``--joint-dir`` when another target
+    trained it; evaluated on the target."""
+    training = TrainingConfig(**meta['joint_training'])
+    names = meta['joint_kgs']
     joint, run = train_or_load_joint(kg, names, teacher.config, training,
                                      args.joint_dir)
     records = []

@@ -26,7 +26,10 @@ Suites (tables of the benchmark issue):
 
 Every step is a separate process (so peak memory is its own) and is
 skipped when its records already exist with the same configuration, so an
-interrupted suite resumes where it stopped; ``--force`` re-runs. The
+interrupted suite resumes where it stopped; ``--force`` re-runs. A
+teacher that is not saved (a fresh checkout) is trained only when its own
+records or a run that needs it are missing, so a suite whose results are
+all committed re-renders its tables without training anything. The
 markdown tables and plots (``report.py``, ``efficiency.py``) and the
 acceptance checks (``criteria.py``), which the docs include, are
 regenerated at the end. ``--quick`` runs every table with a tiny budget
@@ -109,11 +112,12 @@ def teacher_step(sources: Sequence[str], folder: str, suffix: str,
         creates=folder)
 
 
-def transfer_step(title: str, teacher: str, target: str,
-                  seeds: Sequence[int], methods: Sequence[str],
+def transfer_step(title: str, teacher: str, sources: Sequence[str],
+                  target: str, seeds: Sequence[int], methods: Sequence[str],
                   budget: Budget, data: str, *extra) -> Step:
     return Step(title, _script(
         'bench_transfer.py', '--data', data, '--teacher', teacher,
+        '--teacher-sources', *sources, '--teacher-dim', budget.teacher_dim,
         '--targets', target, '--seeds', *seeds, '--methods', *methods,
         '--dim', budget.student_dim, '--epochs', budget.student_epochs,
         '--batch-size', budget.student_batch_size, '--lr', budget.student_lr,
@@ -137,7 +141,7 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
         if methods:
             steps.append(transfer_step(
                 f'{target}: single KG, linked twin, student and ablations',
-                folder, target, seeds, methods, budget, data))
+                folder, sources, target, seeds, methods, budget, data))
         if peers:
             steps.append(Step(f"{target}: PyKEEN {', '.join(peers)}",
                               _script(
@@ -147,8 +151,8 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
                 '--batch-size', budget.peer_batch_size), peer=True))
         if joint_seeds:
             steps.append(transfer_step(
-                f'{target}: joint training from scratch', folder, target,
-                joint_seeds, [], budget, data, '--joint-from-scratch',
+                f'{target}: joint training from scratch', folder, sources,
+                target, joint_seeds, [], budget, data, '--joint-from-scratch',
                 '--joint-dir', os.path.join(teachers, 'joint_from_scratch')))
     reuse = [t for t in targets if t in REUSE_TARGETS]
     if reuse and reuse_methods:
@@ -157,8 +161,9 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
             REUSE_SOURCES), budget, data))
         for target in reuse:
             steps.append(transfer_step(
-                f'{target}: student of the reused teacher', folder, target,
-                seeds, reuse_methods, budget, data, '--reused'))
+                f'{target}: student of the reused teacher', folder,
+                REUSE_SOURCES, target, seeds, reuse_methods, budget, data,
+                '--reused'))
     return steps
 
 
@@ -197,24 +202,49 @@ def plan(args) -> List[Step]:
     return steps
 
 
+def _python(step: Step, dry_run: bool) -> str:
+    if step.peer and not dry_run:
+        from benchmarks.peer_env import peer_python
+        return peer_python()
+    return sys.executable
+
+
+def pending(step: Step, env: Dict[str, str]) -> bool:
+    r"""Whether ``step`` has a run not recorded yet (``--pending``)."""
+    return subprocess.run([_python(step, False), *step.argv, '--pending'],
+                          env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+                          ).returncode != 0
+
+
+def needed(step: Step, steps: Sequence[Step], env: Dict[str, str]) -> bool:
+    r"""Whether a teacher step (``creates`` a folder that is not saved)
+    must train: its own records are missing, or a step that loads it
+    (``--teacher <folder>``) has a run left. A suite resumed on a fresh
+    checkout, with every result recorded, trains no teacher again."""
+    users = [s for s in steps if s is not step and '--teacher' in s.argv
+             and s.argv[s.argv.index('--teacher') + 1] == step.creates]
+    return any(pending(s, env) for s in (step, *users))
+
+
 def run(steps: Sequence[Step], env: Dict[str, str], dry_run: bool,
         force: bool) -> None:
     began = time.perf_counter()
     for number, step in enumerate(steps, 1):
-        python = sys.executable
-        if step.peer and not dry_run:
-            from benchmarks.peer_env import peer_python
-            python = peer_python()
-        argv = [python, *step.argv]
-        done = step.creates and os.path.isfile(os.path.join(
-            ROOT, step.creates, 'weights.pt')) and not force
+        argv = [_python(step, dry_run), *step.argv]
         header = (f'[{number}/{len(steps)} '
                   f'{time.perf_counter() - began:6.0f} s] {step.title}')
-        print(header + (' (saved, reused)' if done else ''), flush=True)
+        skip = ''
+        if step.creates and not force:
+            if os.path.isfile(os.path.join(ROOT, step.creates,
+                                           'weights.pt')):
+                skip = ' (saved, reused)'
+            elif not dry_run and not needed(step, steps, env):
+                skip = ' (recorded, not needed)'
+        print(header + skip, flush=True)
         if dry_run:
             print('    ' + shlex.join(argv), flush=True)
             continue
-        if done:
+        if skip:
             continue
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:
             raise SystemExit(f'step failed: {shlex.join(argv)}')
@@ -232,7 +262,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--seeds', nargs='+', type=int)
     parser.add_argument('--joint-seeds', nargs='*', type=int,
                         help='seeds of joint training from scratch '
-                             '(default: the first seed; about 30 min each)')
+                             '(default: --seeds; about 30 min each, one '
+                             'model per seed serves every target)')
     parser.add_argument('--methods', nargs='*', choices=METHODS,
                         default=list(METHODS), help='our methods per target')
     parser.add_argument('--reuse-methods', nargs='*', choices=REUSE_METHODS,
@@ -253,7 +284,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                                     list(TARGETS))
     args.seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     if args.joint_seeds is None:
-        args.joint_seeds = args.seeds[:1]
+        args.joint_seeds = list(args.seeds)
     args.teachers = args.teachers or (quick_dir if args.quick else 'runs')
     env = dict(os.environ)
     if args.quick:

@@ -1,6 +1,8 @@
 import argparse
 import importlib.util
+import subprocess
 
+import pytest
 import torch
 
 from benchmarks.efficiency import render_efficiency
@@ -205,3 +207,114 @@ def test_criteria_flag_mixed_budgets(tmp_path):
                    'student_full_kd', 'single_kg_rgcn')
     assert rows[0][5] == 'holds (mixed budgets)'
     assert render_criteria(str(tmp_path / 'empty')) is None
+
+
+def test_a_teacher_not_saved_trains_only_when_a_run_needs_it(monkeypatch):
+    import benchmarks.run as run_module
+    steps = plan(_args(suite='dbp5l', peers=[], joint_seeds=[],
+                       reuse_methods=[]))
+    assert [s.argv[0].rsplit('/', 1)[1] for s in steps] == [
+        'bench_teacher.py', 'bench_transfer.py']
+    left = {'bench_teacher.py': 0, 'bench_transfer.py': 0}
+    calls = []
+
+    def fake_run(argv, **kwargs):
+        script = argv[1].rsplit('/', 1)[1]
+        calls.append((script, '--pending' in argv))
+        return subprocess.CompletedProcess(
+            argv, left[script] if '--pending' in argv else 0)
+
+    monkeypatch.setattr(run_module.subprocess, 'run', fake_run)
+    # Every run recorded, teacher not saved: nothing trains; the student
+    # step still runs (it finds nothing to do without loading the teacher).
+    run_module.run(steps, {}, dry_run=False, force=False)
+    assert calls == [('bench_teacher.py', True), ('bench_transfer.py', True),
+                     ('bench_transfer.py', False)]
+    # One student run left: the teacher trains first.
+    calls.clear()
+    left['bench_transfer.py'] = 1
+    run_module.run(steps, {}, dry_run=False, force=False)
+    assert ('bench_teacher.py', False) in calls
+    assert calls.index(('bench_teacher.py', False)) < calls.index(
+        ('bench_transfer.py', False))
+
+
+def _dbp5l_folder(tmp_path):
+    kg = tmp_path / 'data' / 'dbp5l' / 'kg'
+    kg.mkdir(parents=True)
+    for lang in ('el', 'en', 'es', 'fr', 'ja'):
+        (kg / f'{lang}-train.tsv').write_text('')
+    return str(tmp_path / 'data')
+
+
+def test_transfer_runs_left_follow_the_records(tmp_path, monkeypatch):
+    from benchmarks import bench_transfer
+    results = str(tmp_path / 'results')
+    monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
+    argv = ['--data', _dbp5l_folder(tmp_path), '--teacher',
+            str(tmp_path / 'not_saved'), '--teacher-sources', 'en', 'fr',
+            '--targets', 'el', '--seeds', '0', '1', '--methods',
+            'single_kg_rgcn', 'student_full_kd', '--joint-from-scratch',
+            '--pending']
+    args = bench_transfer.build_parser().parse_args(argv)
+    names, config = bench_transfer.teacher_spec(args)
+    assert names == ['en', 'fr']
+    work = bench_transfer.plan_runs(args, names, config,
+                                    ['el', 'en', 'es', 'fr', 'ja'])
+    assert [(w['seed'], w['methods'], w['joint']) for w in work] == [
+        (seed, ['single_kg_rgcn', 'student_full_kd'],
+         ['joint_from_scratch']) for seed in (0, 1)]
+    # The joint model keeps the dataset's KG order.
+    assert work[0]['joint_meta']['joint_kgs'] == ['el', 'en', 'fr']
+    with pytest.raises(SystemExit) as exit_:
+        bench_transfer.main(argv)
+    assert exit_.value.code == 1
+    # Record every run but seed 1's student: only that one is left.
+    records = [_record(m, w['seed'], w['meta']) for w in work
+               for m in w['methods'] if (w['seed'], m) != (
+                   1, 'student_full_kd')]
+    records += [_record('joint_from_scratch', w['seed'], w['joint_meta'])
+                for w in work]
+    append_records('dbp5l_transfer', records, results)
+    work = bench_transfer.plan_runs(args, names, config,
+                                    ['el', 'en', 'es', 'fr', 'ja'])
+    assert [(w['seed'], w['methods'], w['joint']) for w in work] == [
+        (1, ['student_full_kd'], [])]
+    append_records('dbp5l_transfer', [_record(
+        'student_full_kd', 1, work[0]['meta'])], results)
+    # Nothing left: it exits 0 without a saved teacher, with or without
+    # --pending.
+    for flags in (['--pending'], ['--skip-existing']):
+        with pytest.raises(SystemExit) as exit_:
+            bench_transfer.main(argv[:-1] + flags)
+        assert exit_.value.code == 0
+    # A different budget is not the recorded run.
+    args.lr = 0.5
+    assert len(bench_transfer.plan_runs(args, names, config, ['el'])) == 2
+
+
+def test_a_teacher_is_pending_until_its_records_exist(tmp_path,
+                                                      monkeypatch):
+    from benchmarks import bench_teacher
+    from pyg_kgt.training import TrainingConfig
+    results = str(tmp_path / 'results')
+    monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
+    argv = ['--sources', 'en', 'fr', '--epochs', '3', '--dim', '16',
+            '--method-suffix', '_no_el', '--pending']
+    with pytest.raises(SystemExit) as exit_:
+        bench_teacher.main(argv)
+    assert exit_.value.code == 1
+    meta = {'model': bench_teacher.teacher_config(16).model.to_dict(),
+            'training': TrainingConfig(
+                epochs=3, eval_every=5, patience=3, batch_size=4096,
+                lr=0.01, seed=0).to_dict(),
+            'linking': 'same_as', 'sources': ['en', 'fr']}
+    append_records('teacher', [
+        _record('joint_teacher_no_el', 0, meta, target=name,
+                suite='teacher') for name in ('en', 'fr')], results)
+    with pytest.raises(SystemExit) as exit_:
+        bench_teacher.main(argv)
+    assert exit_.value.code == 0
+    with pytest.raises(SystemExit) as exit_:
+        bench_teacher.main(argv[:-1] + ['--dim', '32', '--pending'])
+    assert exit_.value.code == 1
