@@ -60,8 +60,10 @@ def make_record(suite: str, dataset: str, method: str,
 
 
 def append_records(suite: str, records: Sequence[Dict[str, Any]],
-                   folder: str = RESULTS_DIR) -> str:
-    r"""Appends records (one JSON object per line) to ``<suite>.jsonl``."""
+                   folder: Optional[str] = None) -> str:
+    r"""Appends records (one JSON object per line) to ``<suite>.jsonl`` in
+    ``folder`` (default: :data:`RESULTS_DIR`)."""
+    folder = folder or RESULTS_DIR
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f'{suite}.jsonl')
     with open(path, 'a', encoding='utf-8') as f:
@@ -72,11 +74,11 @@ def append_records(suite: str, records: Sequence[Dict[str, Any]],
     return path
 
 
-def newest_records(suite: str, folder: str = RESULTS_DIR
+def newest_records(suite: str, folder: Optional[str] = None
                    ) -> List[Dict[str, Any]]:
     r"""The newest record per key (suite, dataset, target, method,
     protocol, seed), in first-seen order."""
-    path = os.path.join(folder, f'{suite}.jsonl')
+    path = os.path.join(folder or RESULTS_DIR, f'{suite}.jsonl')
     if not os.path.isfile(path):
         return []
     newest: Dict[tuple, Dict[str, Any]] = {}
@@ -107,7 +109,7 @@ def has_record(suite: str, target: Optional[str], method: str, seed: int,
 
     ``keys`` restricts the comparison to those top-level config keys (the
     ones the method's result depends on); all keys by default."""
-    for record in newest_records(suite, folder or RESULTS_DIR):
+    for record in newest_records(suite, folder):
         if (record['target'], record['method'], record['seed'],
                 record['protocol']) == (target, method, seed, 'filtered'):
             old, new = record['config'], config

@@ -309,9 +309,16 @@ def test_a_teacher_is_pending_until_its_records_exist(tmp_path,
                 epochs=3, eval_every=5, patience=3, batch_size=4096,
                 lr=0.01, seed=0).to_dict(),
             'linking': 'same_as', 'sources': ['en', 'fr']}
-    append_records('teacher', [
-        _record('joint_teacher_no_el', 0, meta, target=name,
-                suite='teacher') for name in ('en', 'fr')], results)
+    # Recorded under the older name (no suffix), and for one source only.
+    append_records('teacher', [_record('joint_teacher', 0, meta,
+                                       target='en', suite='teacher')],
+                   results)
+    with pytest.raises(SystemExit) as exit_:
+        bench_teacher.main(argv)
+    assert exit_.value.code == 1
+    append_records('teacher', [_record('joint_teacher', 0, meta,
+                                       target='fr', suite='teacher')],
+                   results)
     with pytest.raises(SystemExit) as exit_:
         bench_teacher.main(argv)
     assert exit_.value.code == 0
