@@ -21,7 +21,8 @@ target as a :class:`~pyg_kgt.models.TrainedModel` (``DIR/<target>``) for
 ``student_reused_teacher`` (full KD) and ``<method>_reused_teacher``.
 ``--skip-existing`` skips every (target, method, seed) already recorded
 with the same configuration, so an interrupted suite resumes; when nothing
-is left it exits before loading the teacher, which then need not be saved.
+is left it exits before loading the teacher, which then need not be saved
+(nor for joint training from scratch, which only takes its configuration).
 ``--pending`` runs nothing and exits 1 when a run is left, 0 otherwise.
 """
 from __future__ import annotations
@@ -107,7 +108,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
               f"{', '.join(run['methods'] + run['joint'])}", flush=True)
     if args.pending or not work:
         sys.exit(int(bool(work)) if args.pending else 0)
-    teacher = JointTeacher.load(args.teacher)
+    # Joint training from scratch only takes the teacher's configuration.
+    teacher = JointTeacher.load(args.teacher) if any(
+        run['methods'] for run in work) else None
     kg = read_dbp5l(root, alignment_split='jmac')
     for run in work:
         target, seed = run['target'], run['seed']
@@ -118,13 +121,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                                         run['meta'])
         ) if run['methods'] else {}
         if run['joint']:
-            records = joint_from_scratch(kg, target, teacher, seed, args,
+            records = joint_from_scratch(kg, target, config, seed, args,
                                          run['joint_meta'])
             if not args.no_write:
                 append_records('dbp5l_transfer', records)
         best = results.get('student_full_kd')
         if args.save_student and best and seed == args.seeds[0]:
-            offset = kg.subset([target, *teacher.names]).relation_offset[
+            offset = kg.subset([target, *names]).relation_offset[
                 target]
             best['student'].trained_model(kg[target], offset, {
                 'seed': seed, 'teacher': args.teacher}).save(
@@ -231,15 +234,15 @@ def joint_config(args, target: str, seed: int, meta: dict,
                 joint_model=config.to_dict(), joint_kgs=kgs)
 
 
-def joint_from_scratch(kg, target: str, teacher: JointTeacher, seed: int,
-                       args, meta: dict) -> list:
+def joint_from_scratch(kg, target: str, config: JointTeacherConfig,
+                       seed: int, args, meta: dict) -> list:
     r"""One model trained jointly from scratch on ``meta['joint_kgs']``
     (the teacher's sources and the target), with the teacher's
-    configuration, or loaded from ``--joint-dir`` when another target
-    trained it; evaluated on the target."""
+    configuration ``config``, or loaded from ``--joint-dir`` when another
+    target trained it; evaluated on the target."""
     training = TrainingConfig(**meta['joint_training'])
     names = meta['joint_kgs']
-    joint, run = train_or_load_joint(kg, names, teacher.config, training,
+    joint, run = train_or_load_joint(kg, names, config, training,
                                      args.joint_dir)
     records = []
     for protocol, res in joint.evaluate(kg.subset(names), names=[target])[

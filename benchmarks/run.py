@@ -91,11 +91,13 @@ QUICK = Budget(teacher_dim=32, teacher_epochs=2, student_dim=32,
 
 @dataclasses.dataclass
 class Step:
-    r"""One command of the plan; ``creates`` (a folder) marks it done."""
+    r"""One command of the plan; ``creates`` (a folder) marks it done;
+    ``loads`` is the saved teacher it needs."""
     title: str
     argv: List[str]
     creates: Optional[str] = None
     peer: bool = False
+    loads: Optional[str] = None
 
 
 def _script(name: str, *args) -> List[str]:
@@ -123,7 +125,9 @@ def transfer_step(title: str, teacher: str, sources: Sequence[str],
         '--batch-size', budget.student_batch_size, '--lr', budget.student_lr,
         '--joint-epochs', budget.teacher_epochs,
         '--joint-batch-size', budget.teacher_batch_size,
-        '--joint-lr', budget.teacher_lr, *extra))
+        '--joint-lr', budget.teacher_lr, *extra),
+        # Joint training from scratch takes only the teacher's config.
+        loads=teacher if methods else None)
 
 
 def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
@@ -219,10 +223,9 @@ def pending(step: Step, env: Dict[str, str]) -> bool:
 def needed(step: Step, steps: Sequence[Step], env: Dict[str, str]) -> bool:
     r"""Whether a teacher step (``creates`` a folder that is not saved)
     must train: its own records are missing, or a step that loads it
-    (``--teacher <folder>``) has a run left. A suite resumed on a fresh
-    checkout, with every result recorded, trains no teacher again."""
-    users = [s for s in steps if s is not step and '--teacher' in s.argv
-             and s.argv[s.argv.index('--teacher') + 1] == step.creates]
+    (``loads``) has a run left. A suite resumed on a fresh checkout, with
+    every result recorded, trains no teacher again."""
+    users = [s for s in steps if s.loads == step.creates]
     return any(pending(s, env) for s in (step, *users))
 
 

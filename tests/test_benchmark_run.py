@@ -49,6 +49,9 @@ def test_quick_plan_covers_every_table():
     assert _flag(joint.argv, '--joint-dir') == 'T/joint_from_scratch'
     assert reuse_teacher.creates == 'T/teacher_en_fr_es'
     assert '--reused' in reused.argv
+    # Joint training from scratch needs no saved teacher, only its config.
+    assert (students.loads, joint.loads, reused.loads) == (
+        'T/teacher_no_el', None, 'T/teacher_en_fr_es')
     # Transfer and peer steps resume; --force re-runs them.
     for step in (students, peers, joint, reused):
         assert '--skip-existing' in step.argv
@@ -325,3 +328,45 @@ def test_a_teacher_is_pending_until_its_records_exist(tmp_path,
     with pytest.raises(SystemExit) as exit_:
         bench_teacher.main(argv[:-1] + ['--dim', '32', '--pending'])
     assert exit_.value.code == 1
+
+
+def _tiny_dbp5l(write):
+    files = {'relations.txt': 'r0\nr1\n'}
+    for lang in ('xx', 'yy', 'zz'):
+        files[f'entity/{lang}.tsv'] = ''.join(f'{lang}{i}\n'
+                                              for i in range(5))
+        files[f'kg/{lang}-train.tsv'] = ('0\t0\t1\n1\t1\t2\n2\t0\t3\n'
+                                         '3\t1\t4\n4\t0\t0\n')
+        files[f'kg/{lang}-val.tsv'] = '1\t0\t3\n'
+        files[f'kg/{lang}-test.tsv'] = '0\t1\t2\n'
+    for pair in ('xx-yy', 'xx-zz', 'yy-zz'):
+        files[f'seed_alignlinks/{pair}.tsv'] = '0.0\t0.0\n1.0\t1.0\n'
+        files[f'jmac_split/seed_train_pairs/{pair}.tsv'] = '0.0\t0.0\n'
+        files[f'jmac_split/seed_test_pairs/{pair}.tsv'] = '1.0\t1.0\n'
+    root = write({f'dbp5l/{k}': v for k, v in files.items()})
+    return str(root)
+
+
+def test_joint_from_scratch_runs_without_a_saved_teacher(
+        write, tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_transfer
+    results = str(tmp_path / 'results')
+    monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
+    argv = ['--data', _tiny_dbp5l(write), '--teacher',
+            str(tmp_path / 'not_saved'), '--teacher-sources', 'xx', 'yy',
+            '--teacher-dim', '8', '--targets', 'zz', '--methods',
+            '--joint-from-scratch', '--joint-epochs', '1',
+            '--skip-existing']
+    bench_transfer.main(argv)
+    assert 'zz seed 0 joint_from_scratch' in capsys.readouterr().out
+    records = newest_records('dbp5l_transfer', results)
+    assert {(r['method'], r['protocol']) for r in records} == {
+        ('joint_from_scratch', 'filtered'), ('joint_from_scratch', 'lifted')}
+    assert records[0]['config']['joint_kgs'] == ['xx', 'yy', 'zz']
+    assert records[0]['config']['joint_model']['model'][
+        'hidden_channels'] == 8
+    # Recorded: the next run finds nothing left.
+    with pytest.raises(SystemExit) as exit_:
+        bench_transfer.main(argv)
+    assert exit_.value.code == 0
+    assert 'to run' not in capsys.readouterr().out
