@@ -6,8 +6,11 @@ training from scratch). Per target: the teacher that holds it out, the
 full-KD student's re-training, joint training from scratch over sources +
 target, and the ratio re-training / joint; then the teacher reused across
 targets (``student_reused_teacher``). Seconds are medians over seeds, peak
-RSS the maximum. Writes ``dbp5l_efficiency.md`` and, with matplotlib,
-``dbp5l_efficiency.png`` (seconds per target, side by side).
+RSS the maximum. Runs recorded more than once with the same configuration
+and seed (timed again in a later session) are listed with every wall time,
+which shows how much the machine's speed varied between sessions. Writes
+``dbp5l_efficiency.md`` and, with matplotlib, ``dbp5l_efficiency.png``
+(seconds per target, side by side).
 
     python benchmarks/efficiency.py
 """
@@ -15,15 +18,18 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import statistics
 import sys
+from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.results import (RESULTS_DIR, newest_records,  # noqa: E402
+from benchmarks.results import (RESULTS_DIR, comparable,  # noqa: E402
+                                newest_records, read_records,
                                 write_markdown)
 
 
@@ -49,6 +55,28 @@ def _teachers(records: Sequence[Dict[str, Any]]
             sources = tuple(r['config'].get('sources', ()))
             teachers[sources] = {'s': r['wall_s'], 'rss': r['peak_rss_mb']}
     return teachers
+
+
+def repeated_runs(records: Sequence[Dict[str, Any]]) -> List[List[str]]:
+    r"""Rows ``[suite, targets, method, seed, wall times, commits]`` of
+    every run recorded more than once with the same configuration and seed
+    (``filtered`` records), oldest first: the same work timed again. A
+    teacher's run, recorded once per source, is one row."""
+    groups: Dict[tuple, List[Dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        if r['protocol'] == 'filtered':
+            groups[(r['suite'], r['target'], r['method'], r['seed'],
+                    json.dumps(comparable(r['config']), sort_keys=True))
+                   ].append(r)
+    rows: Dict[tuple, List[str]] = defaultdict(list)
+    for (suite, target, method, seed, _), group in groups.items():
+        if len(group) > 1:
+            rows[(suite, method, str(seed),
+                  ' / '.join(_fmt(r['wall_s']) for r in group),
+                  ', '.join(r['git_commit'][:7] for r in group))
+                 ].append(str(target))
+    return [[key[0], ', '.join(targets), *key[1:]]
+            for key, targets in rows.items()]
 
 
 def _fmt(value: Optional[float], digits: int = 0) -> str:
@@ -106,6 +134,16 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
              'unchanged; the ratio is student re-training over joint '
              'training from scratch on sources + target with the teacher\'s '
              'configuration.']
+    repeated = repeated_runs(read_records('teacher', folder) +
+                             read_records('dbp5l_transfer', folder))
+    if repeated:
+        notes += ['', 'Runs timed more than once (same configuration and '
+                  'seed, in later sessions; the tables use the newest): '
+                  'the spread is how much the speed of the 2-core machine '
+                  'varied between sessions (or code changed).', '',
+                  '| suite | target | method | seed | wall s (oldest first) '
+                  '| commits |', '|---|---|---|---|---|---|']
+        notes += ['| ' + ' | '.join(row) + ' |' for row in repeated]
     if reuse:
         notes += ['', 'One teacher reused across targets:', '',
                   '| target | teacher sources | teacher pre-training s '

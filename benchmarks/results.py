@@ -33,13 +33,24 @@ def dbp5l_root(data: str) -> str:
 
 
 def git_commit() -> str:
+    r"""``HEAD``, with ``+dirty`` when the package or the benchmark scripts
+    differ from it; ``unknown`` outside a git checkout."""
+    def git(*args) -> subprocess.CompletedProcess:
+        return subprocess.run(['git', *args], capture_output=True, text=True,
+                              cwd=os.path.dirname(os.path.abspath(__file__)))
     try:
-        return subprocess.run(
-            ['git', 'rev-parse', 'HEAD'], capture_output=True, text=True,
-            cwd=os.path.dirname(os.path.abspath(__file__)),
-            check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+        head = git('rev-parse', 'HEAD')
+        if head.returncode:
+            return 'unknown'
+        dirty = git('diff', '--quiet', 'HEAD', '--', '../pyg_kgt', '*.py')
+        return head.stdout.strip() + ('+dirty' if dirty.returncode else '')
+    except OSError:
         return 'unknown'
+
+
+# Read once, when a benchmark process starts: the code that runs is the
+# code of that moment, even if commits land while it trains.
+GIT_COMMIT = git_commit()
 
 
 def make_record(suite: str, dataset: str, method: str,
@@ -53,7 +64,7 @@ def make_record(suite: str, dataset: str, method: str,
         'metrics': metrics, 'wall_s': wall_s,
         'peak_rss_mb': peak_rss if peak_rss is not None else peak_rss_mb(),
         'config': config, 'hardware': hardware(), 'versions': versions(),
-        'git_commit': git_commit(),
+        'git_commit': GIT_COMMIT,
         'timestamp': datetime.datetime.now(datetime.timezone.utc)
         .isoformat(timespec='seconds'),
     }
@@ -74,19 +85,23 @@ def append_records(suite: str, records: Sequence[Dict[str, Any]],
     return path
 
 
+def read_records(suite: str, folder: Optional[str] = None
+                 ) -> List[Dict[str, Any]]:
+    r"""Every record of ``<suite>.jsonl``, oldest first (none if absent)."""
+    path = os.path.join(folder or RESULTS_DIR, f'{suite}.jsonl')
+    if not os.path.isfile(path):
+        return []
+    with open(path, encoding='utf-8') as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def newest_records(suite: str, folder: Optional[str] = None
                    ) -> List[Dict[str, Any]]:
     r"""The newest record per key (suite, dataset, target, method,
     protocol, seed), in first-seen order."""
-    path = os.path.join(folder or RESULTS_DIR, f'{suite}.jsonl')
-    if not os.path.isfile(path):
-        return []
     newest: Dict[tuple, Dict[str, Any]] = {}
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            if line.strip():
-                record = json.loads(line)
-                newest[tuple(record.get(k) for k in KEY)] = record
+    for record in read_records(suite, folder):
+        newest[tuple(record.get(k) for k in KEY)] = record
     return list(newest.values())
 
 

@@ -242,6 +242,12 @@ def test_a_teacher_not_saved_trains_only_when_a_run_needs_it(monkeypatch):
         ('bench_transfer.py', False))
 
 
+def _exit_code(main, argv) -> int:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    return exit_.value.code
+
+
 def _dbp5l_folder(tmp_path):
     kg = tmp_path / 'data' / 'dbp5l' / 'kg'
     kg.mkdir(parents=True)
@@ -269,9 +275,7 @@ def test_transfer_runs_left_follow_the_records(tmp_path, monkeypatch):
          ['joint_from_scratch']) for seed in (0, 1)]
     # The joint model keeps the dataset's KG order.
     assert work[0]['joint_meta']['joint_kgs'] == ['el', 'en', 'fr']
-    with pytest.raises(SystemExit) as exit_:
-        bench_transfer.main(argv)
-    assert exit_.value.code == 1
+    assert _exit_code(bench_transfer.main, argv) == 1
     # Record every run but seed 1's student: only that one is left.
     records = [_record(m, w['seed'], w['meta']) for w in work
                for m in w['methods'] if (w['seed'], m) != (
@@ -288,9 +292,7 @@ def test_transfer_runs_left_follow_the_records(tmp_path, monkeypatch):
     # Nothing left: it exits 0 without a saved teacher, with or without
     # --pending.
     for flags in (['--pending'], ['--skip-existing']):
-        with pytest.raises(SystemExit) as exit_:
-            bench_transfer.main(argv[:-1] + flags)
-        assert exit_.value.code == 0
+        assert _exit_code(bench_transfer.main, argv[:-1] + flags) == 0
     # A different budget is not the recorded run.
     args.lr = 0.5
     assert len(bench_transfer.plan_runs(args, names, config, ['el'])) == 2
@@ -304,30 +306,20 @@ def test_a_teacher_is_pending_until_its_records_exist(tmp_path,
     monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
     argv = ['--sources', 'en', 'fr', '--epochs', '3', '--dim', '16',
             '--method-suffix', '_no_el', '--pending']
-    with pytest.raises(SystemExit) as exit_:
-        bench_teacher.main(argv)
-    assert exit_.value.code == 1
+    assert _exit_code(bench_teacher.main, argv) == 1
     meta = {'model': bench_teacher.teacher_config(16).model.to_dict(),
             'training': TrainingConfig(
                 epochs=3, eval_every=5, patience=3, batch_size=4096,
                 lr=0.01, seed=0).to_dict(),
             'linking': 'same_as', 'sources': ['en', 'fr']}
-    # Recorded under the older name (no suffix), and for one source only.
-    append_records('teacher', [_record('joint_teacher', 0, meta,
-                                       target='en', suite='teacher')],
-                   results)
-    with pytest.raises(SystemExit) as exit_:
-        bench_teacher.main(argv)
-    assert exit_.value.code == 1
-    append_records('teacher', [_record('joint_teacher', 0, meta,
-                                       target='fr', suite='teacher')],
-                   results)
-    with pytest.raises(SystemExit) as exit_:
-        bench_teacher.main(argv)
-    assert exit_.value.code == 0
-    with pytest.raises(SystemExit) as exit_:
-        bench_teacher.main(argv[:-1] + ['--dim', '32', '--pending'])
-    assert exit_.value.code == 1
+    # Recorded under the older name (no suffix): left until every source is.
+    for name, code in (('en', 1), ('fr', 0)):
+        append_records('teacher', [_record('joint_teacher', 0, meta,
+                                           target=name, suite='teacher')],
+                       results)
+        assert _exit_code(bench_teacher.main, argv) == code
+    assert _exit_code(bench_teacher.main,
+                      argv[:-1] + ['--dim', '32', '--pending']) == 1
 
 
 def _tiny_dbp5l(write):
@@ -366,7 +358,28 @@ def test_joint_from_scratch_runs_without_a_saved_teacher(
     assert records[0]['config']['joint_model']['model'][
         'hidden_channels'] == 8
     # Recorded: the next run finds nothing left.
-    with pytest.raises(SystemExit) as exit_:
-        bench_transfer.main(argv)
-    assert exit_.value.code == 0
+    assert _exit_code(bench_transfer.main, argv) == 0
     assert 'to run' not in capsys.readouterr().out
+
+
+def test_runs_timed_twice_are_listed_with_every_wall_time(tmp_path):
+    from benchmarks.efficiency import repeated_runs
+    four = {'sources': ['en', 'fr', 'es', 'ja'], 'progress': False}
+    runs = [_record('joint_teacher', 0, four, target=name, wall=wall,
+                    suite='teacher')
+            for wall in (800.0, 1400.0) for name in ('en', 'fr')]
+    # Another configuration, or a lifted record, is not a repeat.
+    runs += [_record('joint_teacher', 0, dict(four, sources=['en']),
+                     target='en', suite='teacher'),
+             _record('joint_teacher', 0, four, target='en',
+                     protocol='lifted', suite='teacher')]
+    commit = runs[0]['git_commit'][:7]
+    assert repeated_runs(runs) == [['teacher', 'en, fr', 'joint_teacher',
+                                    '0', '800 / 1,400',
+                                    f'{commit}, {commit}']]
+    append_records('teacher', runs, str(tmp_path))
+    append_records('dbp5l_transfer', [
+        _record('student_full_kd', 0, {'teacher': four})], str(tmp_path))
+    text = open(render_efficiency(str(tmp_path))).read()
+    assert ('| teacher | en, fr | joint_teacher | 0 | 800 / 1,400 |'
+            in text)
