@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 from benchmarks.bench_teacher import teacher_config  # noqa: E402
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
-                                peak_rss_mb)
+                                newest_records, peak_rss_mb)
 from benchmarks.run import Budget  # noqa: E402
 from benchmarks.shared_joint import train_or_load_joint  # noqa: E402
 from pyg_kgt.data import read_dbp5l  # noqa: E402
@@ -160,6 +160,7 @@ def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
     skip = args.skip_existing or args.pending
     student = LocalStudentConfig(model=ModelConfig(hidden_channels=args.dim))
     work = []
+    recorded = newest_records('dbp5l_transfer') if skip else []
     for target in args.targets:
         for seed in args.seeds:
             training = TrainingConfig(
@@ -172,13 +173,14 @@ def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
                     'max_neighbors': args.max_neighbors}
             methods = [m for m in args.methods if not (skip and has_record(
                 'dbp5l_transfer', target, record_name(m, args.reused),
-                seed, meta))]
+                seed, meta, records=recorded))]
             joint_meta = joint_config(args, target, seed, meta, names,
                                       config, order)
             joint = ['joint_from_scratch'] if args.joint_from_scratch and \
                 not (skip and has_record('dbp5l_transfer', target,
                                          'joint_from_scratch', seed,
-                                         joint_meta, keys=JOINT_KEYS)) else []
+                                         joint_meta, keys=JOINT_KEYS,
+                                         records=recorded)) else []
             if methods or joint:
                 work.append({'target': target, 'seed': seed,
                              'student': student, 'training': training,

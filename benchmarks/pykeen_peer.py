@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 from benchmarks.results import (append_records, dbp5l_root,  # noqa
                                 default_data, has_record, make_record,
-                                peak_rss_mb)
+                                newest_records, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l  # noqa: E402
 from pyg_kgt.environment import reset_peak_rss  # noqa: E402
 from pyg_kgt.training import evaluate_scorer  # noqa: E402
@@ -135,13 +135,15 @@ def main() -> None:
     args.no_write = args.no_write or args.split != 'test'
     import pykeen
     kg = read_dbp5l(dbp5l_root(args.data), languages=args.targets)
+    recorded = newest_records('dbp5l_transfer') if args.skip_existing \
+        else []
     for target in args.targets:
         for model_name in args.models:
             method = f'pykeen_{model_name}'
             for seed in args.seeds:
                 if args.skip_existing and has_record(
                         'dbp5l_transfer', target, method, seed,
-                        peer_config(model_name, args)):
+                        peer_config(model_name, args), records=recorded):
                     continue
                 reset_peak_rss()  # this run's own peak, not the largest
                 began = time.perf_counter()

@@ -118,13 +118,18 @@ def comparable(config: Any) -> Any:
 
 def has_record(suite: str, target: Optional[str], method: str, seed: int,
                config: Dict[str, Any], folder: Optional[str] = None,
-               keys: Optional[Sequence[str]] = None) -> bool:
+               keys: Optional[Sequence[str]] = None,
+               records: Optional[Sequence[Dict[str, Any]]] = None) -> bool:
     r"""Whether the newest ``filtered`` record of (target, method, seed)
     was produced by the same ``config``: a resumed suite skips it.
 
     ``keys`` restricts the comparison to those top-level config keys (the
-    ones the method's result depends on); all keys by default."""
-    for record in newest_records(suite, folder):
+    ones the method's result depends on); all keys by default.
+    ``records`` are the suite's :func:`newest_records`, read once by a
+    caller that asks many times; read from ``folder`` when ``None``."""
+    if records is None:
+        records = newest_records(suite, folder)
+    for record in records:
         if (record['target'], record['method'], record['seed'],
                 record['protocol']) == (target, method, seed, 'filtered'):
             old, new = record['config'], config

@@ -283,10 +283,21 @@ def test_transfer_runs_left_follow_the_records(tmp_path, monkeypatch):
     records += [_record('joint_from_scratch', w['seed'], w['joint_meta'])
                 for w in work]
     append_records('dbp5l_transfer', records, results)
+    # The plan reads the records once, not once per run it asks about.
+    from benchmarks import results as results_module
+    reads = []
+
+    def counted_read(*args, **kwargs):
+        reads.append(args)
+        return real_read(*args, **kwargs)
+
+    real_read = results_module.read_records
+    monkeypatch.setattr(results_module, 'read_records', counted_read)
     work = bench_transfer.plan_runs(args, names, config,
                                     ['el', 'en', 'es', 'fr', 'ja'])
     assert [(w['seed'], w['methods'], w['joint']) for w in work] == [
         (1, ['student_full_kd'], [])]
+    assert [suite for suite, *_ in reads] == ['dbp5l_transfer']
     append_records('dbp5l_transfer', [_record(
         'student_full_kd', 1, work[0]['meta'])], results)
     # Nothing left: it exits 0 without a saved teacher, with or without
