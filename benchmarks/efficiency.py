@@ -7,8 +7,9 @@ full-KD student's re-training, joint training from scratch over sources +
 target, and the ratio re-training / joint; then the teacher reused across
 targets (``student_reused_teacher``). Seconds are medians over seeds, peak
 RSS the maximum. Runs recorded more than once with the same configuration
-and seed (timed again in a later session) are listed with every wall time,
-which shows how much the machine's speed varied between sessions. Writes
+and seed (timed again in a later session; one joint model per seed, whatever
+the target) are listed with every wall time, which shows how much the
+machine's speed varied between sessions. Writes
 ``dbp5l_efficiency.md`` and, with matplotlib, ``dbp5l_efficiency.png``
 (seconds per target, side by side).
 
@@ -57,25 +58,46 @@ def _teachers(records: Sequence[Dict[str, Any]]
     return teachers
 
 
+# What identifies one joint-from-scratch model: every target evaluates the
+# same model, so its runs are compared across targets.
+JOINT_MODEL_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
+
+
+def _run_identity(record: Dict[str, Any]) -> tuple:
+    r"""``(target, configuration)`` that makes two records the same work;
+    the target is ``*`` for a joint model shared by all targets."""
+    config = comparable(record['config'])
+    if (record['method'] == 'joint_from_scratch' and
+            'joint_kgs' in config):
+        return '*', {key: config.get(key) for key in JOINT_MODEL_KEYS}
+    return record['target'], config
+
+
 def repeated_runs(records: Sequence[Dict[str, Any]]) -> List[List[str]]:
     r"""Rows ``[suite, targets, method, seed, wall times, commits]`` of
-    every run recorded more than once with the same configuration and seed
-    (``filtered`` records), oldest first: the same work timed again. A
-    teacher's run, recorded once per source, is one row."""
+    every run timed more than once with the same configuration and seed
+    (``filtered`` records), oldest first: the same work timed again.
+    Records with equal wall time are one timing: a teacher's run, recorded
+    once per source, or a shared joint model, recorded once per target it
+    is evaluated on, is one row."""
     groups: Dict[tuple, List[Dict[str, Any]]] = defaultdict(list)
     for r in records:
         if r['protocol'] == 'filtered':
-            groups[(r['suite'], r['target'], r['method'], r['seed'],
-                    json.dumps(comparable(r['config']), sort_keys=True))
-                   ].append(r)
+            target, config = _run_identity(r)
+            groups[(r['suite'], target, r['method'], r['seed'],
+                    json.dumps(config, sort_keys=True))].append(r)
     rows: Dict[tuple, List[str]] = defaultdict(list)
-    for (suite, target, method, seed, _), group in groups.items():
-        if len(group) > 1:
+    for (suite, _, method, seed, _), group in groups.items():
+        timings: Dict[float, Dict[str, Any]] = {}
+        for r in group:
+            timings.setdefault(r['wall_s'], r)
+        if len(timings) > 1:
             rows[(suite, method, str(seed),
-                  ' / '.join(_fmt(r['wall_s']) for r in group),
-                  ', '.join(r['git_commit'][:7] for r in group))
-                 ].append(str(target))
-    return [[key[0], ', '.join(targets), *key[1:]]
+                  ' / '.join(_fmt(wall) for wall in timings),
+                  ', '.join(r['git_commit'][:7]
+                            for r in timings.values()))
+                 ].extend(r['target'] for r in group)
+    return [[key[0], ', '.join(dict.fromkeys(targets)), *key[1:]]
             for key, targets in rows.items()]
 
 
@@ -138,9 +160,12 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                              read_records('dbp5l_transfer', folder))
     if repeated:
         notes += ['', 'Runs timed more than once (same configuration and '
-                  'seed, in later sessions; the tables use the newest): '
-                  'the spread is how much the speed of the 2-core machine '
-                  'varied between sessions (or code changed).', '',
+                  'seed, in later sessions; a joint model from scratch is '
+                  'one run whatever the target it is evaluated on; each '
+                  'target uses its newest record): the spread is how much '
+                  'the speed of the 2-core machine varied between sessions '
+                  '(or code changed), and a ratio whose two runs were '
+                  'timed in different sessions carries it.', '',
                   '| suite | target | method | seed | wall s (oldest first) '
                   '| commits |', '|---|---|---|---|---|---|']
         notes += ['| ' + ' | '.join(row) + ' |' for row in repeated]

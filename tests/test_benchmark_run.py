@@ -373,6 +373,33 @@ def test_joint_from_scratch_runs_without_a_saved_teacher(
     assert 'to run' not in capsys.readouterr().out
 
 
+def test_a_shared_joint_model_timed_again_is_one_row():
+    from benchmarks.efficiency import repeated_runs
+    joint = {'joint_training': {'lr': 0.01, 'progress': False},
+             'joint_model': {'dim': 200}, 'joint_kgs': ['el', 'en', 'es']}
+    # One model per seed, whatever the target: es timed it in one
+    # session, el and en (one training, one wall time) in a later one.
+    runs = [_record('joint_from_scratch', 0,
+                    dict(joint, teacher={'sources': sources}),
+                    target=target, wall=wall)
+            for target, sources, wall in (('es', ['el', 'en'], 1650.0),
+                                          ('el', ['en', 'es'], 2800.0),
+                                          ('en', ['el', 'es'], 2800.0))]
+    # Seed 1 was timed once; a joint model over other KGs, or an older
+    # per-target one (no joint_kgs), is another run.
+    runs += [_record('joint_from_scratch', 1, joint, target='el',
+                     wall=2700.0),
+             _record('joint_from_scratch', 0,
+                     dict(joint, joint_kgs=['el', 'es']), target='el',
+                     wall=900.0),
+             _record('joint_from_scratch', 0, {'joint_model': {}},
+                     target='el', wall=1500.0)]
+    commit = runs[0]['git_commit'][:7]
+    assert repeated_runs(runs) == [['dbp5l_transfer', 'es, el, en',
+                                    'joint_from_scratch', '0',
+                                    '1,650 / 2,800', f'{commit}, {commit}']]
+
+
 def test_runs_timed_twice_are_listed_with_every_wall_time(tmp_path):
     from benchmarks.efficiency import repeated_runs
     four = {'sources': ['en', 'fr', 'es', 'ja'], 'progress': False}
