@@ -96,7 +96,7 @@ def repeated_runs(records: Sequence[Dict[str, Any]]) -> List[List[str]]:
                   ' / '.join(_fmt(wall) for wall in timings),
                   ', '.join(r['git_commit'][:7]
                             for r in timings.values()))
-                 ].extend(r['target'] for r in group)
+                 ].extend(str(r['target']) for r in group)
     return [[key[0], ', '.join(dict.fromkeys(targets)), *key[1:]]
             for key, targets in rows.items()]
 
