@@ -37,7 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from benchmarks.bench_teacher import teacher_config  # noqa: E402
-from benchmarks.results import (append_records, dbp5l_root,  # noqa
+from benchmarks.results import (JOINT_RUN_KEYS,  # noqa: E402
+                                append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb)
 from benchmarks.run import Budget  # noqa: E402
@@ -219,7 +220,7 @@ def record_name(method: str, reused: bool) -> str:
     return method + '_reused_teacher'
 
 
-JOINT_KEYS = ('teacher', 'joint_training', 'joint_model', 'joint_kgs')
+JOINT_KEYS = ('teacher', *JOINT_RUN_KEYS)
 
 
 def joint_config(args, target: str, seed: int, meta: dict,

@@ -29,7 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-from benchmarks.results import (RESULTS_DIR, comparable,  # noqa: E402
+from benchmarks.results import (JOINT_RUN_KEYS,  # noqa: E402
+                                RESULTS_DIR, comparable,
                                 newest_records, read_records,
                                 write_markdown)
 
@@ -58,18 +59,13 @@ def _teachers(records: Sequence[Dict[str, Any]]
     return teachers
 
 
-# What identifies one joint-from-scratch model: every target evaluates the
-# same model, so its runs are compared across targets.
-JOINT_MODEL_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
-
-
 def _run_identity(record: Dict[str, Any]) -> tuple:
     r"""``(target, configuration)`` that makes two records the same work;
-    the target is ``*`` for a joint model shared by all targets."""
+    the target is ``*`` for a joint model shared by all targets (a record
+    with ``joint_kgs``; older per-target joint records have none)."""
     config = comparable(record['config'])
-    if (record['method'] == 'joint_from_scratch' and
-            'joint_kgs' in config):
-        return '*', {key: config.get(key) for key in JOINT_MODEL_KEYS}
+    if 'joint_kgs' in config:
+        return '*', {key: config.get(key) for key in JOINT_RUN_KEYS}
     return record['target'], config
 
 

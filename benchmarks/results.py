@@ -105,6 +105,11 @@ def newest_records(suite: str, folder: Optional[str] = None
     return list(newest.values())
 
 
+# The config keys of a joint-from-scratch record that make its model: one
+# model per seed, shared by every target that evaluates it.
+JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
+
+
 def comparable(config: Any) -> Any:
     r"""``config`` without the keys that do not change a result
     (``progress``), for telling whether a run is already recorded."""
