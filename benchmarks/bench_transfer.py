@@ -128,9 +128,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                 append_records('dbp5l_transfer', records)
         best = results.get('student_full_kd')
         if args.save_student and best and seed == args.seeds[0]:
-            offset = kg.subset([target, *names]).relation_offset[
-                target]
-            best['student'].trained_model(kg[target], offset, {
+            best['student'].trained_model({
                 'seed': seed, 'teacher': args.teacher}).save(
                 os.path.join(args.save_student, target))
 

@@ -58,8 +58,6 @@ for method, result in results.items():
               f"{100 * m['hits1']:6.2f} {100 * m['hits10']:6.2f} "
               f"{result['train_s']:8.0f}")
 student = results['student_full_kd']['student']
-offset = kg.subset([args.target, *teacher.names]).relation_offset[
-    args.target]
-student.trained_model(kg[args.target], offset).save(
+student.trained_model().save(
     os.path.join(args.run_dir, 'student'))
 print(f"student saved in {os.path.join(args.run_dir, 'student')}")

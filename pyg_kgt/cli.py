@@ -3,7 +3,8 @@
 Thin by design: each subcommand parses its arguments and calls the library.
 Bad input ends with one line on stderr and exit code 2; a NaN loss with 1;
 a failed distributed run (a rank died or timed out) with 3; Ctrl-C with
-130.
+130. The library (and torch) is imported inside the commands, so ``--help``
+and argument errors answer at once.
 """
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import argparse
 import json
 import os
 import sys
-from typing import List, Optional
+import warnings
+from typing import Any, Dict, List, Optional
 
-from pyg_kgt.errors import ConfigError, DataFormatError
-from pyg_kgt.training.distributed import DistributedError
-from pyg_kgt.training.fit import NonFiniteLossError
+from pyg_kgt.errors import (ConfigError, DataFormatError, DistributedError,
+                            NonFiniteLossError)
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -28,16 +29,38 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from pyg_kgt.demo import run_demo
-    run_demo(seed=args.seed, quiet=args.quiet)
+def _split(args: argparse.Namespace) -> int:
+    from pyg_kgt.data.readers import read_multi_source
+    from pyg_kgt.data.split import split_multi_source, write_tsv
+    fractions = [float(f) for f in args.fractions.split('/')]
+    kg = read_multi_source(args.path, args.format)
+    try:
+        split, counts = split_multi_source(kg, fractions, args.seed)
+        written = write_tsv(split, args.out)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    for name, count in counts.items():
+        print(f"{name}: {count['train']} train, {count['val']} val, "
+              f"{count['test']} test triples ({count['moved_to_train']} "
+              f'moved to train: an entity unseen in training)')
+    dropped = written.pop('alignment_pairs_dropped')
+    if dropped:
+        print(f'{dropped} alignment pairs left out: an entity in no triple')
+    print(f'wrote {len(written)} files in {args.out} (own-TSV layout; '
+          f'read with --format tsv)')
     return 0
 
 
-def _load_config(args: argparse.Namespace):
+def _demo(args: argparse.Namespace) -> int:
+    from pyg_kgt.demo import run_demo
+    run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir)
+    return 0
+
+
+def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     from pyg_kgt.run_config import RunConfig
-    config = (RunConfig.from_yaml(args.config) if args.config else
-              RunConfig())
+    path = args.config or config_path
+    config = RunConfig.from_yaml(path) if path else RunConfig()
     config = config.override(args.set or [])
     if getattr(args, 'run_dir', None):
         config = config.override([f'run_dir={args.run_dir}'])
@@ -50,7 +73,7 @@ def _load_data(config):
     data = config.data
     if data.path == 'embedded':
         return make_synthetic_multi_source_kg(seed=data.seed)
-    kwargs = {}
+    kwargs = {'shared_relations': data.shared_relations}
     if data.alignment_split:
         kwargs['alignment_split'] = data.alignment_split
     return read_multi_source(data.path, data.format, **kwargs)
@@ -64,6 +87,18 @@ def _sources(config, kg) -> list:
         raise ConfigError(f'data.sources: unknown KG(s) {unknown}; '
                           f'available: {kg.names}')
     return sources
+
+
+def _report(results: Dict[str, Dict[str, Any]], saved: Dict[str, str],
+            folder: str) -> None:
+    r"""The closing lines every training command prints: test MRR per KG
+    and protocol, where each artefact went, and the run folder."""
+    for name, result in results.items():
+        print(f'{name}: ' + ', '.join(
+            f"{p} MRR {r['metrics']['mrr']:.4f}" for p, r in result.items()))
+    for what, path in saved.items():
+        print(f'{what} saved in {path}')
+    print(f'run folder: {folder}')
 
 
 def _pretrain(args: argparse.Namespace) -> int:
@@ -97,39 +132,33 @@ def _pretrain(args: argparse.Namespace) -> int:
     folder.write_results('pretrain', results, config.training.seed,
                          time.perf_counter() - began)
     context.close()
-    for name, result in results.items():
-        print(f"{name}: " + ', '.join(
-            f"{p} MRR {r['metrics']['mrr']:.4f}" for p, r in result.items()))
-    print(f'teacher saved in {folder.file("teacher")}')
+    _report(results, {'teacher': folder.file('teacher')}, folder.path)
     return 0
 
 
 def _retrain(args: argparse.Namespace) -> int:
     import time
 
+    from pyg_kgt.data.readers import read_relation_alignment
     from pyg_kgt.models import JointTeacher, LocalStudent
-    from pyg_kgt.run_folder import RunFolder
-    from pyg_kgt.transforms import LinkSubgraph
+    from pyg_kgt.pipeline import link_target
+    from pyg_kgt.run_folder import RunFolder, find_saved
     config = _load_config(args)
     if not config.data.target:
         raise ConfigError('data.target: retrain needs a target KG')
+    teacher = JointTeacher.load(find_saved(args.teacher, 'teacher')[0])
     kg = _load_data(config)
     target = _target(config, kg)
-    teacher = JointTeacher.load(args.teacher)
-    missing = sorted(set(teacher.names) - set(kg.names))
-    if missing:
-        raise ConfigError(f'the teacher was trained on KG(s) {missing} '
-                          f'that the data lacks')
+    aliases = (read_relation_alignment(config.data.relation_alignment)
+               if config.data.relation_alignment else None)
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
-    linked = LinkSubgraph(
-        target, teacher.names, config.num_hops, config.max_neighbors,
-        seed=config.training.seed, teacher_node_index={
-            s: teacher.node_index(s) for s in teacher.names})(
-        kg.subset([target, *teacher.names]).to_hetero_data())
+    linked = link_target(kg, target, teacher, config.num_hops,
+                         config.max_neighbors, config.training.seed)
+    _describe_linked(linked)
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
-                              config.student.top_k)
+                              config.student.top_k, aliases)
     student = LocalStudent(config.student)
     history = student.fit(linked, cache, config.training,
                           checkpoint_dir=folder.file('checkpoints'),
@@ -137,15 +166,29 @@ def _retrain(args: argparse.Namespace) -> int:
     folder.write_history(history)
     results = student.evaluate('test',
                                progress=config.training.progress)
-    subset = kg.subset([target, *teacher.names])
-    student.trained_model(kg[target], subset.relation_offset[target], {
-        'seed': config.training.seed, 'teacher': args.teacher}).save(
-        folder.file('model'))
+    student.trained_model({'seed': config.training.seed,
+                           'teacher': os.path.abspath(args.teacher)}
+                          ).save(folder.file('model'))
     folder.write_results('retrain', {target: results},
                          config.training.seed, time.perf_counter() - began)
-    print(f'{target}: ' + ', '.join(
-        f"{p} MRR {r['metrics']['mrr']:.4f}" for p, r in results.items()))
+    _report({target: results}, {'model': folder.file('model'),
+                                'teacher cache': folder.file(
+                                    'teacher_cache.pt')}, folder.path)
     return 0
+
+
+def _describe_linked(linked) -> None:
+    from pyg_kgt.data.multi_source_kg import FACT, SAME_AS
+    target = linked.target_name
+    parts = [f'{target} {linked[target].num_nodes} nodes / '
+             f'{linked[target, FACT, target].edge_index.size(1)} edges']
+    for kg in linked.node_types:
+        if kg != target:
+            parts.append(
+                f'{kg} {linked[kg].num_nodes} nodes / '
+                f'{linked[kg, FACT, kg].edge_index.size(1)} edges / '
+                f'{linked[target, SAME_AS, kg].edge_index.size(1)} aligned')
+    print('linked subgraph: ' + '; '.join(parts))
 
 
 def _target(config, kg) -> str:
@@ -190,44 +233,52 @@ def _fit(args: argparse.Namespace) -> int:
     ).save(folder.file('model'))
     folder.write_results('fit', {target: result['test']},
                          config.training.seed, time.perf_counter() - began)
-    print(f'{target}: ' + ', '.join(
-        f"{p} MRR {r['metrics']['mrr']:.4f}"
-        for p, r in result['test'].items()))
-    print(f'model saved in {folder.file("model")}')
+    _report({target: result['test']}, {'model': folder.file('model')},
+            folder.path)
     return 0
 
 
 def _load_model(path: str, kg_name: Optional[str]):
     r"""A :class:`TrainedModel` from a model folder, a run folder holding
-    ``model/``, or a saved teacher (with ``--kg``)."""
+    ``model/``, or a saved teacher or pretrain run (with ``--kg``)."""
     from pyg_kgt.models import JointTeacher, TrainedModel
-    for folder in (path, os.path.join(path, 'model')):
-        if os.path.isfile(os.path.join(folder, 'model.json')):
-            model = TrainedModel.load(folder)
-            if kg_name is not None and kg_name != model.kg_name:
-                raise ConfigError(f"--kg: the model at {folder} is of KG "
-                                  f"'{model.kg_name}', not '{kg_name}'")
-            return model
-    for folder in (path, os.path.join(path, 'teacher')):
-        if os.path.isfile(os.path.join(folder, 'config.json')):
-            teacher = JointTeacher.load(folder)
-            if kg_name is None:
-                raise ConfigError(f'--kg: {folder} is a teacher of '
-                                  f'{teacher.names}; name one')
-            return teacher.trained_model(kg_name)
-    raise ConfigError(f'{path}: not a saved model (no model.json) or '
-                      f'teacher (no config.json)')
+    from pyg_kgt.run_folder import find_saved
+    folder, kind = find_saved(path, 'model', 'teacher')
+    if kind == 'model':
+        model = TrainedModel.load(folder)
+        if kg_name is not None and kg_name != model.kg_name:
+            raise ConfigError(f"--kg: the model at {folder} is of KG "
+                              f"'{model.kg_name}', not '{kg_name}'")
+        return model
+    teacher = JointTeacher.load(folder)
+    if kg_name is None:
+        raise ConfigError(f'--kg: {folder} is a teacher of '
+                          f'{teacher.names}; name one')
+    return teacher.trained_model(kg_name)
+
+
+def _model_data(args: argparse.Namespace, model):
+    r"""The KG a saved model was trained on: from ``--config``, else the
+    ``config.yaml`` of the run folder the model was saved in."""
+    from pyg_kgt.run_folder import run_config_of
+    found = None if args.config else run_config_of(args.model)
+    if not args.config and found is None:
+        raise ConfigError(f'--config: no config.yaml in the run folder of '
+                          f'{args.model}; give the config of the data the '
+                          f'model was trained on')
+    config = _load_config(args, found)
+    kg = _load_data(config)
+    if model.kg_name not in kg.names:
+        raise ConfigError(f"the data has no KG '{model.kg_name}'; "
+                          f'available: {kg.names}')
+    return kg[model.kg_name]
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from pyg_kgt.io import atomic_write_json
     model = _load_model(args.model, args.kg)
-    config = _load_config(args)
-    kg = _load_data(config)
-    if model.kg_name not in kg.names:
-        raise ConfigError(f"the data has no KG '{model.kg_name}'; "
-                          f'available: {kg.names}')
-    results = model.evaluate(kg[model.kg_name], args.split, args.protocol,
+    kg = _model_data(args, model)
+    results = model.evaluate(kg, args.split, args.protocol,
                              progress=not args.quiet)
     report = {'kg': model.kg_name, 'split': args.split, 'results': results}
     if args.output:
@@ -245,16 +296,50 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _queries(args: argparse.Namespace) -> List[Dict[str, str]]:
+    r"""Queries from ``--head``/``--tail`` and ``--relation``, or a TSV file
+    of ``head \t relation [\t ?]`` (tails) and ``? \t relation \t tail``
+    (heads) rows."""
+    if args.queries:
+        from pyg_kgt.data.readers.lines import read_rows
+        queries = []
+        for line, fields in read_rows(args.queries, (2, 3)):
+            head, relation = fields[0], fields[1]
+            tail = fields[2] if len(fields) == 3 else '?'
+            if (head == '?') == (tail == '?'):
+                raise DataFormatError(args.queries, 'a query has exactly one '
+                                      "'?' (head or tail)", line)
+            queries.append({'head': head, 'relation': relation,
+                            'tail': tail})
+        return queries
+    if args.relation is None or (args.head is None) == (args.tail is None):
+        raise ConfigError('predict: give --relation and one of --head '
+                          '(tails are predicted) or --tail (heads), or '
+                          '--queries FILE')
+    return [{'head': args.head or '?', 'relation': args.relation,
+             'tail': args.tail or '?'}]
+
+
 def _predict(args: argparse.Namespace) -> int:
     model = _load_model(args.model, args.kg)
-    tails = model.predict_tails(args.head, args.relation, args.k)
+    known = _model_data(args, model) if args.filter_known else None
+    answers = []
+    for query in _queries(args):
+        side = 'tail' if query['tail'] == '?' else 'head'
+        given = query['head'] if side == 'tail' else query['tail']
+        answers.append({'query': query, 'predict': side, 'answers': [
+            {'rank': i + 1, 'entity': name, 'score': score}
+            for i, (name, score) in enumerate(model.predict(
+                given, query['relation'], side, args.k, known))]})
     if args.json:
-        print(json.dumps([{'rank': i + 1, 'entity': name, 'score': score}
-                          for i, (name, score) in enumerate(tails)],
-                         ensure_ascii=False))
-    else:
-        for i, (name, score) in enumerate(tails):
-            print(f'{i + 1}\t{name}\t{score:.6g}')
+        print(json.dumps(answers, ensure_ascii=False))
+        return 0
+    print('head\trelation\ttail\trank\tentity\tscore')
+    for item in answers:
+        q = item['query']
+        for a in item['answers']:
+            print(f"{q['head']}\t{q['relation']}\t{q['tail']}\t{a['rank']}"
+                  f"\t{a['entity']}\t{a['score']:.6g}")
     return 0
 
 
@@ -277,7 +362,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--model', required=True, help='a saved model '
                         '(model/ of a fit or retrain run), a run folder, '
-                        'or a saved teacher')
+                        'or a saved teacher or pretrain run (with --kg)')
     parser.add_argument('--kg', help="the KG, for a teacher's folder")
 
 
@@ -298,6 +383,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help='one-line JSON')
     stats.set_defaults(func=_stats)
 
+    split = sub.add_parser(
+        'split', help='turn KGs (e.g. an entity-alignment pair) into a '
+        'link-prediction setting: seeded train/val/test triples per KG, '
+        'written in the own-TSV layout')
+    split.add_argument('path', help='dataset folder (any format)')
+    split.add_argument('--out', required=True, help='output folder')
+    split.add_argument('--format', default='auto',
+                       choices=['auto', 'dbp5l', 'openea', 'dbp15k', 'srprs',
+                                'tsv'])
+    split.add_argument('--fractions', default='0.8/0.1/0.1',
+                       help='train/val/test (default: 0.8/0.1/0.1)')
+    split.add_argument('--seed', type=int, default=0)
+    split.set_defaults(func=_split)
+
     pretrain = sub.add_parser('pretrain', help='pre-train a JointTeacher')
     _add_run_options(pretrain)
     pretrain.set_defaults(func=_pretrain)
@@ -306,7 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
                              'from a saved teacher')
     _add_run_options(retrain)
     retrain.add_argument('--teacher', required=True,
-                         help='folder of a saved teacher')
+                         help='a pretrain run folder (or its teacher/)')
     retrain.set_defaults(func=_retrain)
 
     fit = sub.add_parser('fit', help='train the single-KG baseline (the '
@@ -315,7 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(func=_fit)
 
     evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '
-                              'its KG (filtered and lifted protocols)')
+                              'its KG (filtered and lifted protocols); the '
+                              "data comes from the run folder's config "
+                              'unless --config is given')
     _add_model_options(evaluate)
     _add_config_options(evaluate)
     evaluate.add_argument('--split', default='test',
@@ -335,27 +436,45 @@ def build_parser() -> argparse.ArgumentParser:
                         help='comma-separated: npy, pt, tsv')
     export.set_defaults(func=_export)
 
-    predict = sub.add_parser('predict', help='top-k tails of (head, '
-                             'relation, ?) by name, with scores')
+    predict = sub.add_parser('predict', help='top-k tails or heads of '
+                             'queries given by name, with scores')
     _add_model_options(predict)
-    predict.add_argument('--head', required=True, help='entity name')
-    predict.add_argument('--relation', required=True, help='relation name')
+    _add_config_options(predict)
+    predict.add_argument('--head', help='entity name: predict tails')
+    predict.add_argument('--tail', help='entity name: predict heads')
+    predict.add_argument('--relation', help='relation name')
+    predict.add_argument('--queries', help='TSV file, one query a line: '
+                         'head<TAB>relation (tails) or ?<TAB>relation<TAB>'
+                         'tail (heads)')
     predict.add_argument('-k', type=int, default=10)
-    predict.add_argument('--json', action='store_true')
+    predict.add_argument('--filter-known', action='store_true',
+                         help='leave out answers that are training facts '
+                         "(reads the data of the model's run)")
+    predict.add_argument('--json', action='store_true',
+                         help='JSON instead of a TSV table')
     predict.set_defaults(func=_predict)
 
     demo = sub.add_parser('demo', help='run the main job on the embedded '
                           'default dataset')
     demo.add_argument('--seed', type=int, default=0)
+    demo.add_argument('--run-dir', default='runs/demo',
+                      help='the run folder (default: runs/demo)')
     demo.add_argument('--quiet', action='store_true')
     demo.set_defaults(func=_demo)
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None,
+                  line=None) -> None:
+    print(f'pyg-kgt: note: {message}', file=sys.stderr)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.func(args)
     except (DataFormatError, ConfigError) as e:
         print(f'pyg-kgt: error: {e}', file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from pyg_kgt.data.synthetic import make_synthetic_multi_source_kg
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
@@ -35,11 +35,15 @@ def student_training(seed: int = 0, progress: bool = False
                           patience=8, seed=seed, progress=progress)
 
 
-def run_demo(seed: int = 0, quiet: bool = False) -> Dict[str, Any]:
+def run_demo(seed: int = 0, quiet: bool = False,
+             run_dir: Optional[str] = None) -> Dict[str, Any]:
     r"""Pre-trains a teacher on the embedded default's three sources, cuts
     the target's linked subgraph, re-trains a student with all three
     distillation levels, and prints it against its no-teacher twins.
-    ``quiet`` turns progress bars off (the table is always printed)."""
+    ``quiet`` turns progress bars off (the table is always printed). With
+    ``run_dir``, writes a run folder there: ``config.yaml``,
+    ``results.json`` (every method), the teacher and the student's
+    ``model/`` (for ``evaluate``, ``predict`` and ``export``)."""
     began = time.perf_counter()
     say = print
     kg = make_synthetic_multi_source_kg(seed=seed)
@@ -70,5 +74,27 @@ def run_demo(seed: int = 0, quiet: bool = False) -> Dict[str, Any]:
         say('  '.join(v.ljust(w) for v, w in zip(row, widths)))
         if i == 0:
             say('  '.join('-' * w for w in widths))
+    if run_dir is not None:
+        _write_run(run_dir, seed, teacher, results,
+                   time.perf_counter() - began)
+        say(f'\nstudent model saved in {run_dir}/model')
+        say(f'run folder: {run_dir}')
     say(f'\nTotal {time.perf_counter() - began:.0f} s.')
     return {'results': results, 'teacher': teacher}
+
+
+def _write_run(run_dir: str, seed: int, teacher, results: Dict[str, Any],
+               wall_s: float) -> None:
+    from pyg_kgt.run_config import DataConfig, RunConfig
+    from pyg_kgt.run_folder import RunFolder
+    folder = RunFolder(run_dir)
+    folder.write_config(RunConfig(
+        data=DataConfig(target=TARGET, sources=list(SOURCES), seed=seed),
+        teacher=TEACHER, student=STUDENT, training=student_training(seed),
+        run_dir=run_dir))
+    teacher.save(folder.file('teacher'))
+    results['student_full_kd']['student'].trained_model(
+        {'seed': seed, 'kind': 'local_student'}).save(folder.file('model'))
+    folder.write_results('demo', {
+        method: result['test'] for method, result in results.items()},
+        seed, wall_s)

@@ -30,3 +30,18 @@ class DataFormatError(ValueError):
 
 class ConfigError(ValueError):
     r"""A configuration value or key is invalid; the message names the key."""
+
+
+class DataWarning(UserWarning):
+    r"""Something in a data file was read in a way the user should know
+    about (e.g. a header line skipped); the message names the file and
+    line."""
+
+
+class NonFiniteLossError(RuntimeError):
+    r"""The training loss became NaN or infinite."""
+
+
+class DistributedError(RuntimeError):
+    r"""A collective failed: a peer rank died, or did not answer within the
+    timeout."""

@@ -23,6 +23,8 @@ def atomic_write(path: PathLike, data: Union[bytes, str]) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' +
                                os.path.basename(path) + '.', suffix='.tmp')
     try:
+        # mkstemp creates the file 0600; give it the mode open() would.
+        os.fchmod(fd, 0o666 & ~_current_umask())
         with os.fdopen(fd, 'wb') as f:
             f.write(payload)
             f.flush()
@@ -40,6 +42,12 @@ def atomic_write(path: PathLike, data: Union[bytes, str]) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_torch_save(obj: Any, path: PathLike) -> None:
@@ -75,6 +83,22 @@ def read_json(path: PathLike) -> Any:
             return json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise DataFormatError(path, f'not valid JSON ({e})') from None
+
+
+def check_format_version(path: PathLike, meta: dict, supported: int) -> int:
+    r"""The ``format_version`` of a saved artefact's metadata ``meta`` (read
+    from ``path``); a missing, malformed or newer version than
+    ``supported`` raises :class:`DataFormatError` naming the file."""
+    version = meta.get('format_version')
+    if not isinstance(version, int) or isinstance(version, bool) or \
+            version < 1:
+        raise DataFormatError(path, f'no valid format_version ({version!r})')
+    if version > supported:
+        raise DataFormatError(
+            path, f'format_version {version} is newer than this pyg_kgt '
+            f'reads ({supported}); it was written by pyg_kgt '
+            f"{meta.get('pyg_kgt_version', '?')}: upgrade pyg_kgt")
+    return version
 
 
 def atomic_write_json(obj: Any, path: PathLike) -> None:

@@ -6,7 +6,10 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Dict, Optional, Sequence
 
+from torch_geometric.data import HeteroData
+
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
 from pyg_kgt.training.config import TrainingConfig
@@ -32,6 +35,30 @@ def pretrain_teacher(kg: MultiSourceKG, sources: Sequence[str],
     return teacher
 
 
+def link_target(kg: MultiSourceKG, target: str, teacher: JointTeacher,
+                num_hops: int = 1, max_neighbors: Optional[int] = None,
+                seed: int = 0) -> HeteroData:
+    r"""The linked subgraph of ``target`` for ``teacher``
+    (:class:`~pyg_kgt.transforms.LinkSubgraph` over the target and the
+    teacher's sources, with the teacher's node ids); relations are matched
+    to the teacher's by name later, never by id."""
+    missing = sorted(set(teacher.names) - set(kg.names))
+    if missing:
+        raise ConfigError(f'the teacher was trained on KG(s) {missing} '
+                          f'that the data lacks')
+    if target not in kg.names:
+        raise ConfigError(f"data.target: unknown KG '{target}'; "
+                          f'available: {kg.names}')
+    if target in teacher.names:
+        raise ConfigError(f"data.target: '{target}' is one of the "
+                          f"teacher's sources {teacher.names}")
+    sources = teacher.names
+    return LinkSubgraph(
+        target, sources, num_hops, max_neighbors, seed=seed,
+        teacher_node_index={s: teacher.node_index(s) for s in sources}
+    )(kg.subset([target, *sources]).to_hetero_data())
+
+
 def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                  student_config: LocalStudentConfig,
                  training: TrainingConfig,
@@ -40,7 +67,8 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                  num_hops: int = 1, max_neighbors: Optional[int] = None,
                  protocols: Sequence[str] = ('filtered', 'lifted'),
                  on_result: Optional[Callable[[str, Dict[str, Any]],
-                                              None]] = None
+                                              None]] = None,
+                 relation_aliases: Optional[Dict[str, str]] = None
                  ) -> Dict[str, Dict[str, Any]]:
     r"""Trains one student per method on ``target`` and evaluates its test
     split under ``protocols``; ``on_result(method, result)`` is called as
@@ -51,7 +79,8 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     linked subgraph, no teacher), ``student_full_kd`` (linked subgraph and
     all three distillation levels) and ``student_no_{feature,network,
     prediction}_kd`` (one level removed). The teacher is used through its
-    cache, computed once.
+    cache, computed once; ``relation_aliases`` (target relation name ->
+    teacher relation name) complete the by-name relation matching.
 
     Returns:
         ``{method: {"test": {protocol: result}, "train_s": float,
@@ -60,15 +89,13 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         raise ValueError(f'unknown method(s) {unknown}; use {list(METHODS)}')
-    sources = teacher.names
-    data = kg.subset([target, *sources]).to_hetero_data()
-    linked = LinkSubgraph(
-        target, sources, num_hops, max_neighbors, seed=training.seed,
-        teacher_node_index={s: teacher.node_index(s) for s in sources}
-    )(data)
-    alone = LinkSubgraph(target, sources=[], num_hops=0)(data)
+    linked = link_target(kg, target, teacher, num_hops, max_neighbors,
+                         training.seed)
+    alone = LinkSubgraph(target, sources=[], num_hops=0)(
+        kg.subset([target]).to_hetero_data())
     began = time.perf_counter()
-    cache = teacher.cache_for(linked, top_k=student_config.top_k)
+    cache = teacher.cache_for(linked, top_k=student_config.top_k,
+                              relation_aliases=relation_aliases)
     cache_s = time.perf_counter() - began
     results = {}
     for method in methods:

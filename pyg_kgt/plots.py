@@ -1,26 +1,24 @@
-"""Plots (needs the ``plots`` extra: matplotlib)."""
+"""Plots of runs and benchmarks (matplotlib).
+
+Figures are made with :class:`matplotlib.figure.Figure`, never pyplot, so
+drawing a plot changes no global state (no backend switch, no open
+figures) in the user's process."""
 from __future__ import annotations
 
 import os
 from typing import Dict, List, Optional, Sequence
 
 
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:  # pragma: no cover - depends on the extra
-        raise ImportError("plots need matplotlib: pip install "
-                          "'pyg_kgt[plots]'") from None
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    return plt
+def _figure(**kwargs):
+    from matplotlib.figure import Figure
+    return Figure(**kwargs)
 
 
 def plot_training_curves(history: Sequence[Dict[str, float]], path: str,
                          title: str = 'training') -> str:
     r"""Loss per epoch and validation MRR (when measured) as one PNG."""
-    plt = _pyplot()
-    fig, loss_axis = plt.subplots(figsize=(6, 3.5), dpi=120)
+    fig = _figure(figsize=(6, 3.5), dpi=120)
+    loss_axis = fig.subplots()
     epochs = [h['epoch'] for h in history]
     loss_axis.plot(epochs, [h['loss'] for h in history], color='tab:blue',
                    label='training loss')
@@ -50,13 +48,12 @@ def plot_method_comparison(rows: List[Dict[str, object]], path: str,
     standard deviation over seeds as error bars. ``rows`` hold ``target``,
     ``method``, ``mean`` and ``std``; the y axis reads ``ylabel`` (default:
     ``test <METRIC>``)."""
-    plt = _pyplot()
     targets = sorted({str(r['target']) for r in rows})
     methods = list(dict.fromkeys(str(r['method']) for r in rows))
     width = 0.8 / max(len(methods), 1)
-    fig, axis = plt.subplots(figsize=(max(5, 1.6 * len(targets) *
-                                          max(1, len(methods) / 3)), 4.2),
-                             dpi=120)
+    fig = _figure(figsize=(max(5, 1.6 * len(targets) *
+                               max(1, len(methods) / 3)), 4.2), dpi=120)
+    axis = fig.subplots()
     for i, method in enumerate(methods):
         values = {str(r['target']): r for r in rows if r['method'] == method}
         present = [t for t in range(len(targets)) if targets[t] in values]
@@ -80,9 +77,8 @@ def plot_scaling(records: Sequence[Dict], path: str) -> str:
     r"""Seconds per epoch and peak memory against training triples (log
     scales), one line per ``method`` (training mode and ranks). ``records``
     are ``scaling`` benchmark records."""
-    plt = _pyplot()
-    fig, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 3.8),
-                                                 dpi=120)
+    fig = _figure(figsize=(10, 3.8), dpi=120)
+    time_axis, memory_axis = fig.subplots(1, 2)
     for method in dict.fromkeys(r['method'] for r in records):
         rows = sorted((r['metrics']['triples'], r['metrics']['s_per_epoch'],
                        r['peak_rss_mb']) for r in records
@@ -112,5 +108,3 @@ def _save(fig, path: str) -> None:
     tmp = path + '.tmp.png'
     fig.savefig(tmp, bbox_inches='tight')   # keeps outside legends whole
     os.replace(tmp, path)
-    import matplotlib.pyplot as plt
-    plt.close(fig)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 import yaml
 
+from pyg_kgt.data.multi_source_kg import parse_shared_relations
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudentConfig
@@ -30,6 +32,14 @@ class DataConfig:
         sources ([str], optional): The teacher's KGs (default: all but the
             target).
         seed (int): Seed of the embedded generator. (default: 0)
+        shared_relations (bool or str): ``auto`` shares relations with the
+            same name across KGs, ``true`` requires some to be shared,
+            ``false`` keeps every KG's relations apart (see
+            :class:`~pyg_kgt.data.MultiSourceKG`). (default: ``auto``)
+        relation_alignment (str, optional): A TSV file of ``target
+            relation name \t teacher relation name`` rows, for relations
+            the two graphs name differently (``retrain``); relations with
+            one name match without it.
     """
     path: str = EMBEDDED
     format: str = 'auto'
@@ -37,6 +47,14 @@ class DataConfig:
     target: Optional[str] = None
     sources: Optional[List[str]] = None
     seed: int = 0
+    shared_relations: Union[bool, str] = 'auto'
+    relation_alignment: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        try:
+            parse_shared_relations(self.shared_relations)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
 
 
 @dataclass
@@ -69,6 +87,9 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, values: Dict[str, Any]) -> 'RunConfig':
+        unknown = _unknown_keys(cls, values or {}, '')
+        if unknown:
+            raise ConfigError('; '.join(unknown))
         return _build(cls, values or {}, '')
 
     @classmethod
@@ -92,6 +113,7 @@ class RunConfig:
     def override(self, assignments: List[str]) -> 'RunConfig':
         r"""Applies ``key.path=value`` overrides (values parsed as YAML)."""
         values = self.to_dict()
+        unknown = []
         for item in assignments:
             key, sep, raw = item.partition('=')
             if not sep:
@@ -99,12 +121,13 @@ class RunConfig:
             node = values
             parts = key.split('.')
             for part in parts[:-1]:
-                if not isinstance(node.get(part), dict):
-                    raise ConfigError(f"unknown key '{key}'")
-                node = node[part]
-            if parts[-1] not in node:
-                raise ConfigError(f"unknown key '{key}'")
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or parts[-1] not in node:
+                unknown.append(_unknown(key, _all_keys(RunConfig, '')))
+                continue
             node[parts[-1]] = yaml.safe_load(raw)
+        if unknown:
+            raise ConfigError('; '.join(unknown))
         return RunConfig.from_dict(values)
 
 
@@ -114,6 +137,38 @@ NESTED = {(RunConfig, 'data'): DataConfig,
           (RunConfig, 'training'): TrainingConfig,
           (JointTeacherConfig, 'model'): ModelConfig,
           (LocalStudentConfig, 'model'): ModelConfig}
+
+
+def _all_keys(cls, prefix: str) -> List[str]:
+    keys = []
+    for spec in dataclasses.fields(cls):
+        nested = NESTED.get((cls, spec.name))
+        keys.append(f'{prefix}{spec.name}')
+        if nested:
+            keys += _all_keys(nested, f'{prefix}{spec.name}.')
+    return keys
+
+
+def _unknown(key: str, known: List[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)"
+                                     if close else '')
+
+
+def _unknown_keys(cls, values: Any, prefix: str) -> List[str]:
+    r"""Every unknown key of ``values`` (the whole tree), each with the
+    closest known key, so one run reports every typo."""
+    if not isinstance(values, dict):
+        return []
+    known = {f.name for f in dataclasses.fields(cls)}
+    found = []
+    for key, value in values.items():
+        if key not in known:
+            found.append(_unknown(f'{prefix}{key}', _all_keys(RunConfig, '')))
+        elif (cls, key) in NESTED:
+            found += _unknown_keys(NESTED[(cls, key)], value,
+                                   f'{prefix}{key}.')
+    return found
 
 
 def _build(cls, values: Dict[str, Any], prefix: str):

@@ -57,12 +57,24 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
     assert (teacher_run / 'teacher' / 'weights.pt').is_file()
     assert (teacher_run / 'training_curves.png').is_file()
     student_run = tmp_path / 'student_run'
+    capsys.readouterr()
+    # The pretrain run folder is accepted for its teacher/.
     assert main(['retrain', '--run-dir', str(student_run), '--teacher',
-                 str(teacher_run / 'teacher'), *small]) == 0
+                 str(teacher_run), *small]) == 0
     results = json.loads((student_run / 'results.json').read_text())
     assert 'filtered' in results['results']['target']
     assert (student_run / 'teacher_cache.pt').is_file()
-    assert 'target: filtered MRR' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert 'target: filtered MRR' in out
+    assert 'linked subgraph: target 1055 nodes' in out
+    assert f"model saved in {student_run / 'model'}" in out
+    assert out.rstrip().endswith(f'run folder: {student_run}')
+    # A student's folder or a missing one is named for what it is.
+    for wrong, problem in ((student_run, 'a trained target model'),
+                           (tmp_path / 'nope', 'no such folder')):
+        assert main(['retrain', '--run-dir', str(tmp_path / 'r2'),
+                     '--teacher', str(wrong), *small]) == 2
+        assert problem in capsys.readouterr().err
 
     # The student's model/ folder answers evaluate, predict and export by
     # name; evaluate reproduces the run's own test numbers.
@@ -78,7 +90,10 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
     relation = target.relation_names[int(target.train[0, 1])]
     assert main(['predict', '--model', str(student_run), '--head', head,
                  '--relation', relation, '-k', '3', '--json']) == 0
-    rows = json.loads(capsys.readouterr().out)
+    answers = json.loads(capsys.readouterr().out)
+    assert answers[0]['query'] == {'head': head, 'relation': relation,
+                                   'tail': '?'}
+    rows = answers[0]['answers']
     assert [r['rank'] for r in rows] == [1, 2, 3]
     assert all(r['entity'] in target.entity_names for r in rows)
     assert rows[0]['score'] >= rows[1]['score'] >= rows[2]['score']
@@ -106,9 +121,23 @@ def test_fit_predict_on_own_tsv_files(write, tmp_path, capsys):
     capsys.readouterr()
     assert main(['predict', '--model', str(run / 'model'), '--head', 'e0',
                  '--relation', 'likes', '-k', '6']) == 0
-    names = [line.split('\t')[1] for line in
-             capsys.readouterr().out.splitlines()]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == 'head\trelation\ttail\trank\tentity\tscore'
+    names = [line.split('\t')[4] for line in lines[1:]]
     assert sorted(names) == [f'e{i}' for i in range(6)]
+    # Many queries from a file, heads too; --filter-known drops the
+    # training facts (e0 likes e1; e5 likes e0), reading the run's data.
+    queries = write({'q.tsv': 'e0\tlikes\n?\tlikes\te0\n'}) / 'q.tsv'
+    assert main(['predict', '--model', str(run), '--queries', str(queries),
+                 '-k', '6', '--filter-known', '--json']) == 0
+    tails, heads = json.loads(capsys.readouterr().out)
+    assert heads['predict'] == 'head' and tails['predict'] == 'tail'
+    assert 'e1' not in [a['entity'] for a in tails['answers']]
+    assert 'e5' not in [a['entity'] for a in heads['answers']]
+    assert len(tails['answers']) == 5
+    # evaluate finds the run's config.yaml: the user's data, not the demo.
+    assert main(['evaluate', '--model', str(run), '--quiet']) == 0
+    assert 'filtered' in json.loads(capsys.readouterr().out)
     assert main(['predict', '--model', str(run), '--head', 'e9',
                  '--relation', 'likes']) == 2
     assert "unknown entity 'e9'" in capsys.readouterr().err
@@ -123,10 +152,56 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(['pretrain', '--run-dir', str(run), '--set',
                  'training.epoch=2']) == 2
     assert "unknown key 'training.epoch'" in capsys.readouterr().err
+    config = tmp_path / 'typos.yaml'
+    config.write_text('trainig: {}\nstudent: {feature_weigth: 1}\n')
+    assert main(['pretrain', '--run-dir', str(run), '--config',
+                 str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1  # one line, every typo
+    assert "'trainig' (did you mean 'training'?)" in err
+    assert "(did you mean 'student.feature_weight'?)" in err
     assert not run.exists()
     assert main(['retrain', '--run-dir', str(run), '--teacher',
                  str(tmp_path)]) == 2
     assert 'data.target' in capsys.readouterr().err
+
+
+def test_split_turns_an_alignment_pair_into_own_tsv(write, tmp_path,
+                                                    capsys):
+    triples1 = ''.join(f'{i}\t0\t{(i + 1) % 10}\n' for i in range(10))
+    triples2 = ''.join(f'{10 + i}\t1\t{10 + (i + 2) % 10}\n'
+                       for i in range(10))
+    files = {
+        'ent_ids_1': ''.join(f'{i}\thttp://a/{i}\n' for i in range(10)),
+        'ent_ids_2': ''.join(f'{10 + i}\thttp://b/{i}\n'
+                             for i in range(10)),
+        'rel_ids_1': '0\thttp://o/p\n', 'rel_ids_2': '1\thttp://o/p\n',
+        'triples_1': triples1, 'triples_2': triples2,
+        'ref_ent_ids': ''.join(f'{i}\t{10 + i}\n' for i in range(10)),
+        'sup_ent_ids': '0\t10\n1\t11\n'}
+    root = write({f'x_y/{k}': v for k, v in files.items()}) / 'x_y'
+    out = tmp_path / 'own'
+    assert main(['split', str(root), '--out', str(out), '--seed', '3']) == 0
+    assert 'own-TSV layout' in capsys.readouterr().out
+    assert main(['stats', str(out), '--compact']) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats['relations'] == 1  # one URI: shared by name
+    kg1 = stats['kgs']['x']
+    assert kg1['train_triples'] + kg1['val_triples'] + \
+        kg1['test_triples'] == 10
+    assert kg1['unseen_entity_triples'] == {'val': 0, 'test': 0}
+    assert stats['alignments']['x-y']['train'] == 2
+    assert main(['split', str(root), '--out', str(out),
+                 '--fractions', '0.5/0.6/0.1']) == 2
+
+
+def test_help_answers_without_loading_torch():
+    code = ('import sys\nfrom pyg_kgt.cli import build_parser\n'
+            'build_parser()\nassert "torch" not in sys.modules, "torch"\n')
+    subprocess.run([sys.executable, '-c', code], check=True)
+    out = subprocess.run([sys.executable, '-m', 'pyg_kgt', '--help'],
+                         capture_output=True, text=True, check=True)
+    assert 'retrain' in out.stdout
 
 
 def test_nan_training_exits_with_a_clear_message(tmp_path, capsys):

@@ -3,14 +3,17 @@ from pyg_kgt.data.alignment import AlignmentLinks
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.data.relation_vocabulary import RelationVocabulary
 from pyg_kgt.data.readers import (FORMATS, detect_format, read_dbp5l,
                                   read_gcn_align, read_multi_source,
-                                  read_openea, read_tsv)
+                                  read_openea, read_relation_alignment,
+                                  read_tsv)
 from pyg_kgt.data.synthetic import make_synthetic_multi_source_kg
 
 __all__ = [
     'AlignmentLinks', 'HomogeneousView', 'KnowledgeGraph', 'MultiSourceKG',
     'FORMATS', 'detect_format', 'read_multi_source', 'read_dbp5l',
-    'read_gcn_align', 'read_openea', 'read_tsv',
+    'read_gcn_align', 'read_openea', 'read_relation_alignment', 'read_tsv',
+    'RelationVocabulary',
     'make_synthetic_multi_source_kg',
 ]

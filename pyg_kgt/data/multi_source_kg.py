@@ -1,39 +1,60 @@
 """Several knowledge graphs linked by seed entity alignments."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
+import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.alignment import AlignmentLinks
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
+from pyg_kgt.data.relation_vocabulary import RelationVocabulary
 
 FACT = 'fact'
 SAME_AS = 'same_as'
 
 
+SharedRelations = Union[bool, str, None]
+
+
+def parse_shared_relations(value: SharedRelations) -> Optional[bool]:
+    r"""``"auto"``/:obj:`None` -> :obj:`None`; booleans (and the strings
+    ``"true"``/``"false"``) as they are; anything else is an error."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('auto', 'true', 'false'):
+        return {'auto': None, 'true': True, 'false': False}[text]
+    raise ValueError(f"shared_relations: use 'auto', true or false, got "
+                     f'{value!r}')
+
+
 class MultiSourceKG:
     r"""Several KGs plus seed alignments between pairs of them.
 
-    **Relation space.** When every KG has the same relation vocabulary (as in
-    DBP-5L, where relation ``r`` is the same predicate in every language), the
-    global relation id equals the local one. Otherwise relations are
-    namespaced per KG: the global id of local relation ``r`` of KG ``k`` is
-    ``relation_offset[k] + r`` and its name is ``"k:name"``.
+    **Relation space.** A relation is shared by name: relations with the
+    same name (e.g. the same URI) in several KGs get one global id, named
+    by that name; the others get their own. The global vocabulary lists
+    the names in order of first appearance (KGs in order), so KGs with one
+    vocabulary in one order (DBP-5L) keep their local ids as global ids.
+    With ``shared_relations=False`` every KG's relations are namespaced
+    instead: global name ``"k:name"``. ``relation_index[k]`` maps KG ``k``'s
+    local relation ids to global ids :obj:`[R_k]`.
 
     Args:
         kgs ([KnowledgeGraph]): The graphs; names must be unique.
         alignments ([AlignmentLinks], optional): Seed alignments between
             pairs of them. (default: :obj:`None`)
-        shared_relations (bool, optional): Force (``True``) or forbid
-            (``False``) a shared relation vocabulary; :obj:`None` detects it.
-            (default: :obj:`None`)
+        shared_relations (bool or str, optional): ``"auto"`` (or
+            :obj:`None`) shares identical names; :obj:`True` does too, and
+            raises when several KGs have no relation name in common;
+            :obj:`False` namespaces every KG. (default: ``"auto"``)
     """
 
     def __init__(self, kgs: Sequence[KnowledgeGraph],
                  alignments: Optional[Iterable[AlignmentLinks]] = None,
-                 shared_relations: Optional[bool] = None) -> None:
+                 shared_relations: SharedRelations = 'auto') -> None:
         self.kgs: Dict[str, KnowledgeGraph] = {}
         for kg in kgs:
             if kg.name in self.kgs:
@@ -48,23 +69,27 @@ class MultiSourceKG:
                 raise ValueError(f'duplicate alignment {links.key}')
             self.alignments[links.key] = links
 
-        vocabularies = {tuple(kg.relation_names) for kg in self.kgs.values()}
-        if shared_relations is None:
-            shared_relations = len(vocabularies) == 1
-        if shared_relations and len(vocabularies) != 1:
-            raise ValueError('shared_relations=True needs identical relation '
-                             'vocabularies in every KG')
-        self.shared_relations = shared_relations
-        self.relation_offset: Dict[str, int] = {}
+        mode = parse_shared_relations(shared_relations)
+        self.shared_relations = mode is not False
         self.relation_names: List[str] = []
+        self.relation_index: Dict[str, Tensor] = {}
+        global_id: Dict[str, int] = {}
         for name, kg in self.kgs.items():
-            if shared_relations:
-                self.relation_offset[name] = 0
-                self.relation_names = list(kg.relation_names)
-            else:
-                self.relation_offset[name] = len(self.relation_names)
-                self.relation_names += [f'{name}:{r}'
-                                        for r in kg.relation_names]
+            names = (kg.relation_names if self.shared_relations else
+                     [f'{name}:{r}' for r in kg.relation_names])
+            ids = []
+            for relation in names:
+                if relation not in global_id:
+                    global_id[relation] = len(self.relation_names)
+                    self.relation_names.append(relation)
+                ids.append(global_id[relation])
+            self.relation_index[name] = torch.tensor(ids, dtype=torch.long)
+        total = sum(kg.num_relations for kg in self.kgs.values())
+        if (mode is True and len(self.kgs) > 1
+                and len(self.relation_names) == total):
+            raise ValueError('shared_relations=True: the KGs have no '
+                             'relation name in common (use "auto" or '
+                             'false, or give the relations one vocabulary)')
 
     def _check_links(self, links: AlignmentLinks) -> None:
         for side, kg_name in enumerate(links.key):
@@ -94,7 +119,15 @@ class MultiSourceKG:
 
     def global_relations(self, name: str, relations: Tensor) -> Tensor:
         r"""Maps local relation ids of KG ``name`` into the global space."""
-        return relations + self.relation_offset[name]
+        return self.relation_index[name][relations]
+
+    @property
+    def relation_vocabulary(self) -> RelationVocabulary:
+        r"""The global relation space with every KG's own names."""
+        return RelationVocabulary(
+            list(self.relation_names),
+            {n: list(kg.relation_names) for n, kg in self.kgs.items()},
+            {n: index.tolist() for n, index in self.relation_index.items()})
 
     def links(self, a: str, b: str) -> Optional[AlignmentLinks]:
         r"""Alignment between ``a`` and ``b`` oriented as ``(a, b)``."""
@@ -114,7 +147,8 @@ class MultiSourceKG:
         return MultiSourceKG(
             [self.kgs[n] for n in names],
             [links for key, links in self.alignments.items()
-             if set(key) <= keep], self.shared_relations)
+             if set(key) <= keep],
+            'auto' if self.shared_relations else False)
 
     def to_hetero_data(self) -> HeteroData:
         r"""Converts to :class:`~torch_geometric.data.HeteroData`.
@@ -128,11 +162,18 @@ class MultiSourceKG:
           ``test_edge_index`` / ``test_edge_type`` likewise.
         * ``data[a, 'same_as', b].edge_index`` :obj:`[2, A]`: training
           alignment pairs; ``.test_edge_index`` the held-out pairs.
-        * ``data.num_relations``: size of the global relation space.
+        * ``data[kg].entity_names`` and ``data[kg].relation_names``: the
+          KG's own vocabularies; ``data[kg].relation_index`` :obj:`[R_k]`:
+          its local relation ids -> global ids.
+        * ``data.num_relations`` and ``data.relation_names``: the global
+          relation space.
         """
         data = HeteroData()
         for name, kg in self.kgs.items():
             data[name].num_nodes = kg.num_entities
+            data[name].entity_names = kg.entity_names
+            data[name].relation_names = kg.relation_names
+            data[name].relation_index = self.relation_index[name]
             store = data[name, FACT, name]
             for split in ('train', 'val', 'test'):
                 triples = kg.triples(split)
@@ -144,6 +185,7 @@ class MultiSourceKG:
             data[a, SAME_AS, b].edge_index = links.train.t()
             data[a, SAME_AS, b].test_edge_index = links.test.t()
         data.num_relations = self.num_relations
+        data.relation_names = list(self.relation_names)
         return data
 
     def statistics(self) -> dict:
@@ -154,6 +196,10 @@ class MultiSourceKG:
                            for (a, b), links in self.alignments.items()},
             'relations': self.num_relations,
             'shared_relations': self.shared_relations,
+            'relations_in_several_kgs': int(
+                (torch.bincount(torch.cat([i.unique() for i in
+                                           self.relation_index.values()]),
+                                minlength=self.num_relations) > 1).sum()),
         }
 
     def __repr__(self) -> str:

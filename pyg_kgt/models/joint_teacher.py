@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -15,11 +14,13 @@ from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.evaluation import evaluate_alignment
-from pyg_kgt.io import (atomic_torch_save, atomic_write_json, read_json,
-                        safe_torch_load)
+from pyg_kgt.data.relation_vocabulary import RelationVocabulary
+from pyg_kgt.io import (atomic_torch_save, atomic_write_json,
+                        check_format_version, read_json, safe_torch_load)
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
@@ -28,7 +29,9 @@ from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg
 
-FORMAT_VERSION = 1
+# 2: vocabularies.json holds a RelationVocabulary (per-KG relation names
+# and ids) instead of global names and offsets; version 1 still loads.
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -106,8 +109,7 @@ class JointTeacher(Module):
             self.graph.num_message_relations)
         self.vocabularies = {
             'entities': {n: kg[n].entity_names for n in kg.names},
-            'relations': kg.relation_names,
-            'relation_offset': dict(kg.relation_offset)}
+            'relations': kg.relation_vocabulary.to_dict()}
         self._adjacency = None
 
     @property
@@ -125,6 +127,13 @@ class JointTeacher(Module):
     def node_index(self, name: str) -> Tensor:
         r"""Teacher node id of every entity of source ``name``."""
         return self.graph.node_index[name]
+
+    @property
+    def relation_vocabulary(self) -> RelationVocabulary:
+        r"""The teacher's relation space with each source's own names; its
+        :meth:`~pyg_kgt.data.RelationVocabulary.map` maps any graph's
+        relations to the teacher's by name."""
+        return RelationVocabulary.from_dict(self.vocabularies['relations'])
 
     # -- training -------------------------------------------------------
     def fit(self, kg: MultiSourceKG, training: Optional[TrainingConfig] = None,
@@ -153,7 +162,7 @@ class JointTeacher(Module):
                     model, None, kg[name], 'val', ('filtered',),
                     training.eval_batch_size, node_ids=graph.node_index[name],
                     embeddings=embeddings,
-                    relation_offset=kg.relation_offset[name],
+                    relation_index=kg.relation_index[name],
                     triples=triples)
                 mrrs.append(result['filtered']['metrics']['mrr'])
             return sum(mrrs) / len(mrrs)
@@ -203,7 +212,7 @@ class JointTeacher(Module):
             self.model, None, kg[name], split, protocols, batch_size,
             progress, node_ids=self.graph.node_index[name],
             embeddings=embeddings,
-            relation_offset=kg.relation_offset[name])
+            relation_index=self.relation_vocabulary.index_of(name))
             for name in (names or self.names)}
 
     def evaluate_alignment(self, pairs: Tensor, source: str, target: str,
@@ -223,29 +232,27 @@ class JointTeacher(Module):
         if name not in self.names:
             raise ConfigError(f"unknown KG '{name}'; the teacher has "
                               f'{self.names}')
-        vocab = self.vocabularies
-        offsets = vocab['relation_offset']
-        start = offsets[name]
-        ends = [o for o in offsets.values() if o > start]
-        relations = vocab['relations'][start:min(ends, default=None)]
-        prefix = f'{name}:'
-        if any(offsets.values()):  # namespaced: strip the "kg:" prefix
-            relations = [r[len(prefix):] if r.startswith(prefix) else r
-                         for r in relations]
+        relations = self.relation_vocabulary
         return TrainedModel(
-            name, vocab['entities'][name], relations,
+            name, self.vocabularies['entities'][name],
+            relations.kg_names[name],
             self.embeddings()[self.node_index(name)], self.config.model,
             self.model.decoder.state_dict(), self.graph.num_relations,
-            start, {'kind': 'joint_teacher', 'sources': self.names})
+            relations.kg_index[name],
+            {'kind': 'joint_teacher', 'sources': self.names})
 
     def cache_for(self, linked, path: Optional[str] = None,
-                  top_k: int = 50):
+                  top_k: int = 50,
+                  relation_aliases: Optional[Dict[str, str]] = None
+                  ) -> TeacherCache:
         r"""Everything a student needs from this teacher for the linked
         subgraph ``linked`` (a :class:`~pyg_kgt.models.TeacherCache`:
         entity embeddings, per-layer aggregated messages, top-k tail
-        predictions), written atomically to ``path`` when given, so students
-        train without the teacher in memory."""
-        cache = cache_for_student(self, linked, top_k)
+        predictions with target relations mapped to the teacher's by name,
+        or through ``relation_aliases``), written atomically to ``path``
+        when given, so students train without the teacher in memory."""
+        cache = TeacherCache.from_teacher(self, linked, top_k,
+                                          relation_aliases)
         if path is not None:
             cache.save(path)
         return cache
@@ -280,11 +287,12 @@ class JointTeacher(Module):
     def load(cls, folder: str) -> 'JointTeacher':
         r"""Loads a teacher written by :meth:`save`; no code is executed
         from the files (JSON and ``weights_only=True``)."""
-        meta = read_json(os.path.join(folder, 'config.json'))
+        meta_path = os.path.join(folder, 'config.json')
+        meta = read_json(meta_path)
         if meta.get('class') != cls.__name__:
-            raise DataFormatError(os.path.join(folder, 'config.json'),
-                                  f"not a {cls.__name__} (class "
+            raise DataFormatError(meta_path, f"not a {cls.__name__} (class "
                                   f"{meta.get('class')!r})")
+        version = check_format_version(meta_path, meta, FORMAT_VERSION)
         teacher = cls(JointTeacherConfig(**meta['config']))
         state = safe_torch_load(os.path.join(folder, 'weights.pt'))
         teacher.graph = JointGraph(
@@ -297,8 +305,11 @@ class JointTeacher(Module):
             meta['num_message_relations'])
         teacher.model.load_state_dict(state['model'])
         teacher.model.eval()
-        teacher.vocabularies = read_json(os.path.join(folder,
-                                                       'vocabularies.json'))
+        vocabularies = read_json(os.path.join(folder, 'vocabularies.json'))
+        if version == 1:
+            vocabularies['relations'] = _relations_of_version_1(
+                vocabularies, meta['names'])
+        teacher.vocabularies = vocabularies
         return teacher
 
     def __repr__(self) -> str:
@@ -309,61 +320,18 @@ class JointTeacher(Module):
                 f"linking='{self.config.linking}', model={self.model})")
 
 
-def cache_for_student(teacher: JointTeacher, linked, top_k: int = 50,
-                      batch_size: int = 1024):
-    r"""Computes the :class:`~pyg_kgt.models.TeacherCache` of a linked
-    subgraph made by :class:`~pyg_kgt.transforms.LinkSubgraph` (with
-    ``teacher_node_index`` of this teacher).
-
-    Prediction targets: for every distinct training query ``(h, r)`` of the
-    target whose head has a teacher node and whose relation the teacher
-    knows, the teacher scores every target entity that has a teacher node
-    and keeps its ``top_k``.
-    """
-    from pyg_kgt.data.homogeneous_view import HomogeneousView
-    from pyg_kgt.data.multi_source_kg import FACT
-    from pyg_kgt.models.teacher_cache import TeacherCache
-    view = HomogeneousView.from_hetero(linked)
-    teacher_id = torch.cat([linked[t].teacher_id for t in view.node_types])
-    linked_nodes = torch.nonzero(teacher_id >= 0).view(-1)
-    embeddings, messages = teacher.embeddings(return_messages=True)
-    target = linked.target_name
-    offset = view.node_offset[target]
-    store = linked[target, FACT, target]
-    target_teacher = linked[target].teacher_id
-    queries = torch.unique(torch.stack(
-        [store.edge_index[0], store.edge_type], dim=1), dim=0)
-    # Only relations the teacher was trained on: an untrained relation
-    # embedding's scores would be noise to imitate.
-    trained = torch.zeros(teacher.graph.num_relations, dtype=torch.bool)
-    facts = teacher.graph.edge_type[teacher.graph.edge_type <
-                                    teacher.graph.num_relations]
-    trained[facts] = True
-    known = queries[:, 1] < teacher.graph.num_relations
-    known[known.clone()] &= trained[queries[known, 1]]
-    skipped = int((~known).sum())
-    if skipped:
-        warnings.warn(f'{skipped} of {queries.size(0)} target queries use '
-                      f'relations the teacher was not trained on '
-                      f'({int(torch.unique(queries[~known, 1]).numel())} '
-                      f'relations); they get no prediction distillation',
-                      RuntimeWarning)
-    queries = queries[known & (target_teacher[queries[:, 0]] >= 0)]
-    pool = torch.nonzero(target_teacher >= 0).view(-1)
-    k = min(top_k, int(pool.numel()))
-    top_index, top_scores = [], []
-    with torch.no_grad():
-        for batch in torch.split(queries, batch_size):
-            scores = teacher.model.decoder.score_tails(
-                embeddings[target_teacher[batch[:, 0]]], batch[:, 1],
-                embeddings[target_teacher[pool]])
-            best = scores.topk(k, dim=1)
-            top_index.append(pool[best.indices] + offset)
-            top_scores.append(best.values)
-    empty = torch.empty(0, k, dtype=torch.long)
-    return TeacherCache(
-        linked_nodes, embeddings[teacher_id[linked_nodes]],
-        [m.aggregated[teacher_id[linked_nodes]] for m in messages],
-        torch.stack([queries[:, 0] + offset, queries[:, 1]], 1),
-        torch.cat(top_index) if top_index else empty,
-        torch.cat(top_scores) if top_scores else empty.float())
+def _relations_of_version_1(vocabularies: Dict[str, Any],
+                            names: List[str]) -> Dict[str, Any]:
+    r"""The :class:`RelationVocabulary` of a format-1 teacher, which kept
+    global names (``"kg:name"`` when namespaced) and one offset per KG."""
+    relations, offsets = (vocabularies.pop('relations'),
+                          vocabularies.pop('relation_offset'))
+    kg_names, kg_index = {}, {}
+    for name in names:
+        start = offsets[name]
+        end = min([o for o in offsets.values() if o > start],
+                  default=len(relations))
+        prefix = f'{name}:' if any(offsets.values()) else ''
+        kg_names[name] = [r[len(prefix):] for r in relations[start:end]]
+        kg_index[name] = list(range(start, end))
+    return RelationVocabulary(relations, kg_names, kg_index).to_dict()

@@ -90,6 +90,7 @@ class LocalStudent(Module):
         self.model: Optional[StudentNetwork] = None
         self.view: Optional[HomogeneousView] = None
         self.target_kg: Optional[KnowledgeGraph] = None
+        self.relation_index: Optional[Tensor] = None
         self._adjacency: Optional[RelationalAdjacency] = None
 
     def build(self, linked: HeteroData,
@@ -104,10 +105,15 @@ class LocalStudent(Module):
                                 store[f'{p}edge_index'][1]], dim=1)
             for split, p in (('train', ''), ('val', 'val_'),
                              ('test', 'test_'))}
-        num = linked[target].num_nodes
-        self.target_kg = KnowledgeGraph(
-            target, [str(i) for i in range(num)],
-            [str(r) for r in range(int(linked.num_relations))], **triples)
+        entities, relations, self.relation_index = _target_vocabulary(
+            linked)
+        local = torch.full((int(linked.num_relations),), -1,
+                           dtype=torch.long)
+        local[self.relation_index] = torch.arange(len(relations))
+        for rows in triples.values():
+            rows[:, 1] = local[rows[:, 1]]
+        self.target_kg = KnowledgeGraph(target, entities, relations,
+                                        **triples)
         config = self.config.model
         base = config.build(self.view.num_nodes, int(linked.num_relations),
                             self.view.num_relations)
@@ -185,14 +191,16 @@ class LocalStudent(Module):
         target = self.target_kg
         nodes = self.target_nodes
         group = TripleGroup.create(
-            torch.stack([nodes[target.train[:, 0]], target.train[:, 1],
+            torch.stack([nodes[target.train[:, 0]],
+                         self.relation_index[target.train[:, 1]],
                          nodes[target.train[:, 2]]], dim=1),
             self.view.num_nodes, nodes, target.name)
 
         def validate(model) -> float:
             result = evaluate_kg(model, self.adjacency, target, 'val',
                                  ('filtered',), training.eval_batch_size,
-                                 node_ids=nodes)
+                                 node_ids=nodes,
+                                 relation_index=self.relation_index)
             return result['filtered']['metrics']['mrr']
 
         extra = self._distillation_loss(cache) if cache is not None else None
@@ -212,27 +220,23 @@ class LocalStudent(Module):
         ``progress`` shows a bar per protocol."""
         return evaluate_kg(self.model, self.adjacency, self.target_kg, split,
                            protocols, batch_size, progress,
-                           node_ids=self.target_nodes)
+                           node_ids=self.target_nodes,
+                           relation_index=self.relation_index)
 
     @torch.no_grad()
-    def trained_model(self, kg: KnowledgeGraph, relation_offset: int = 0,
-                      info: Optional[Dict[str, Any]] = None
+    def trained_model(self, info: Optional[Dict[str, Any]] = None
                       ) -> TrainedModel:
         r"""The re-trained target as a
-        :class:`~pyg_kgt.models.TrainedModel` named by ``kg`` (the target
-        KG with its names; its relation ``r`` is the student's relation
-        ``relation_offset + r``)."""
+        :class:`~pyg_kgt.models.TrainedModel`, named with the target's own
+        entity and relation names (carried by the linked subgraph)."""
         if self.model is None:
             raise RuntimeError('nothing trained yet: call fit() first')
-        if kg.num_entities != self.target_kg.num_entities:
-            raise ConfigError(f"KG '{kg.name}' has {kg.num_entities} "
-                              f'entities, the student\'s target '
-                              f'{self.target_kg.num_entities}')
         self.model.eval()
         embeddings = self.model(self.adjacency)[self.target_nodes]
         return TrainedModel.from_embeddings(
-            kg, embeddings, self.config.model, self.model.decoder,
-            relation_offset, dict({'kind': 'local_student'}, **(info or {})))
+            self.target_kg, embeddings, self.config.model,
+            self.model.decoder, self.relation_index,
+            dict({'kind': 'local_student'}, **(info or {})))
 
     def __repr__(self) -> str:
         if self.model is None:
@@ -240,3 +244,19 @@ class LocalStudent(Module):
         return (f"{type(self).__name__}(target='{self.target_kg.name}', "
                 f'nodes={self.view.num_nodes}, '
                 f'distillation={list(self.model.distillation)})')
+
+
+def _target_vocabulary(linked: HeteroData):
+    r"""The target's entity names, relation names and relation ids in the
+    linked graph :obj:`[R]`; numbered names when the graph carries none."""
+    store = linked[linked.target_name]
+    num_relations = int(linked.num_relations)
+    if 'relation_index' in store:
+        relations = list(store.relation_names)
+        index = store.relation_index
+    else:
+        relations = [str(r) for r in range(num_relations)]
+        index = torch.arange(num_relations)
+    entities = (list(store.entity_names) if 'entity_names' in store else
+                [str(i) for i in range(store.num_nodes)])
+    return entities, relations, index

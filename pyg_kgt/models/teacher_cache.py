@@ -1,12 +1,20 @@
 """What a student needs from a teacher, computed once and stored."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
-from typing import List
+from typing import TYPE_CHECKING, Dict, List, Optional
 
+import torch
 from torch import Tensor
+from torch_geometric.data import HeteroData
 
+from pyg_kgt.data.homogeneous_view import HomogeneousView
+from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.io import atomic_torch_save, safe_torch_load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyg_kgt.models.joint_teacher import JointTeacher
 
 
 @dataclass
@@ -23,7 +31,7 @@ class TeacherCache:
         messages ([torch.Tensor]): Per teacher layer, :obj:`[n, d_T]` the
             teacher's aggregated messages at those nodes.
         queries (torch.Tensor): :obj:`[Q, 2]` target training queries
-            (student head node, relation) the teacher can answer.
+            (student head node, student relation) the teacher can answer.
         candidates (torch.Tensor): :obj:`[Q, k]` the teacher's top-k tails
             (student node ids of target entities).
         scores (torch.Tensor): :obj:`[Q, k]` the teacher's scores of them.
@@ -43,6 +51,67 @@ class TeacherCache:
     def num_teacher_layers(self) -> int:
         return len(self.messages)
 
+    @classmethod
+    @torch.no_grad()
+    def from_teacher(cls, teacher: 'JointTeacher', linked: HeteroData,
+                     top_k: int = 50,
+                     relation_aliases: Optional[Dict[str, str]] = None,
+                     batch_size: int = 1024) -> 'TeacherCache':
+        r"""Computes the cache of a linked subgraph made by
+        :class:`~pyg_kgt.transforms.LinkSubgraph` (with
+        ``teacher_node_index`` of ``teacher``).
+
+        Prediction targets: for every distinct training query ``(h, r)`` of
+        the target whose head has a teacher node and whose relation has a
+        counterpart the teacher trained on, the teacher scores every target
+        entity that has a teacher node and keeps its ``top_k``. Relations
+        are matched by name (:meth:`~pyg_kgt.data.RelationVocabulary.map`,
+        through ``relation_aliases`` when given); queries whose relation
+        has no counterpart get no prediction distillation, and a warning
+        counts them.
+        """
+        view = HomogeneousView.from_hetero(linked)
+        teacher_id = torch.cat([linked[t].teacher_id
+                                for t in view.node_types])
+        linked_nodes = torch.nonzero(teacher_id >= 0).view(-1)
+        embeddings, messages = teacher.embeddings(return_messages=True)
+        target = linked.target_name
+        offset = view.node_offset[target]
+        store = linked[target, FACT, target]
+        target_teacher = linked[target].teacher_id
+        queries = torch.unique(torch.stack(
+            [store.edge_index[0], store.edge_type], dim=1), dim=0)
+        relation = teacher_relations(teacher, linked,
+                                     relation_aliases)[queries[:, 1]]
+        unknown = relation < 0
+        if bool(unknown.any()):
+            warnings.warn(
+                f'{int(unknown.sum())} of {queries.size(0)} target queries '
+                f'use {int(queries[unknown, 1].unique().numel())} relations '
+                f'with no counterpart the teacher was trained on (matched '
+                f'by name{" or relation alignment" if relation_aliases else ""}'
+                f'); they get no prediction distillation', RuntimeWarning)
+        keep = ~unknown & (target_teacher[queries[:, 0]] >= 0)
+        queries, relation = queries[keep], relation[keep]
+        pool = torch.nonzero(target_teacher >= 0).view(-1)
+        k = min(top_k, int(pool.numel()))
+        top_index, top_scores = [], []
+        candidates = embeddings[target_teacher[pool]]
+        for heads, relations in zip(torch.split(queries[:, 0], batch_size),
+                                    torch.split(relation, batch_size)):
+            scores = teacher.model.decoder.score_tails(
+                embeddings[target_teacher[heads]], relations, candidates)
+            best = scores.topk(k, dim=1)
+            top_index.append(pool[best.indices] + offset)
+            top_scores.append(best.values)
+        empty = torch.empty(0, k, dtype=torch.long)
+        return cls(
+            linked_nodes, embeddings[teacher_id[linked_nodes]],
+            [m.aggregated[teacher_id[linked_nodes]] for m in messages],
+            torch.stack([queries[:, 0] + offset, queries[:, 1]], 1),
+            torch.cat(top_index) if top_index else empty,
+            torch.cat(top_scores) if top_scores else empty.float())
+
     def save(self, path: str) -> None:
         r"""Writes the cache atomically."""
         atomic_torch_save(asdict(self), path)
@@ -51,3 +120,27 @@ class TeacherCache:
     def load(cls, path: str) -> 'TeacherCache':
         r"""Reads a cache (``weights_only=True``)."""
         return cls(**safe_torch_load(path))
+
+
+def teacher_relations(teacher: 'JointTeacher', linked: HeteroData,
+                      relation_aliases: Optional[Dict[str, str]] = None
+                      ) -> Tensor:
+    r"""The teacher relation of each relation of the linked graph
+    :obj:`[num_relations]`: the target's relations matched to the teacher's
+    by name (or through ``relation_aliases``, target name -> teacher name),
+    :math:`-1` where the teacher has none or never trained on it (its
+    embedding would be noise to imitate) and for non-target relations."""
+    target = linked.target_name
+    if 'relation_names' not in linked[target]:
+        raise ValueError(f"the linked graph carries no relation names for "
+                         f"'{target}': build it from "
+                         f'MultiSourceKG.to_hetero_data()')
+    ids = teacher.relation_vocabulary.map(
+        list(linked[target].relation_names), relation_aliases)
+    graph = teacher.graph
+    trained = torch.zeros(graph.num_relations + 1, dtype=torch.bool)
+    trained[graph.edge_type[graph.edge_type < graph.num_relations]] = True
+    ids[~trained[ids]] = -1  # ids of -1 read the padding slot: False
+    out = torch.full((int(linked.num_relations),), -1, dtype=torch.long)
+    out[linked[target].relation_index] = ids
+    return out

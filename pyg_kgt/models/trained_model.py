@@ -12,11 +12,13 @@ from torch import Tensor
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.io import (atomic_torch_save, atomic_write, atomic_write_json,
-                        read_json, safe_torch_load)
+                        check_format_version, read_json, safe_torch_load)
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.nn.decoders import build_decoder
 
-FORMAT_VERSION = 1
+# 2: ``relation_index`` (KG relation -> decoder relation) replaced
+# ``relation_offset``; version 1 folders still load.
+FORMAT_VERSION = 2
 EXPORT_FORMATS = ('npy', 'pt', 'tsv')
 
 
@@ -39,10 +41,11 @@ class TrainedModel:
         embeddings (torch.Tensor): :obj:`[N, d]`.
         model_config (ModelConfig): Gives the decoder type and width.
         decoder_state (dict): The decoder's ``state_dict``.
-        num_decoder_relations (int): Relations of the decoder (at least
-            ``relation_offset + len(relation_names)``).
-        relation_offset (int): KG relation ``r`` is decoder relation
-            ``relation_offset + r``. (default: 0)
+        num_decoder_relations (int): Relations of the decoder.
+        relation_index ([int] or torch.Tensor, optional): KG relation ``r``
+            is decoder relation ``relation_index[r]`` (made by
+            :class:`~pyg_kgt.data.RelationVocabulary`). (default: the same
+            ids)
         info (dict, optional): Provenance kept in ``model.json`` (kind,
             seed, training set-up).
     """
@@ -50,7 +53,8 @@ class TrainedModel:
     def __init__(self, kg_name: str, entity_names: Sequence[str],
                  relation_names: Sequence[str], embeddings: Tensor,
                  model_config: ModelConfig, decoder_state: Dict[str, Tensor],
-                 num_decoder_relations: int, relation_offset: int = 0,
+                 num_decoder_relations: int,
+                 relation_index: Optional[Sequence[int]] = None,
                  info: Optional[Dict[str, Any]] = None) -> None:
         if embeddings.dim() != 2 or embeddings.size(0) != len(entity_names):
             raise ValueError(f'embeddings must be [{len(entity_names)}, d], '
@@ -60,8 +64,19 @@ class TrainedModel:
         self.relation_names = list(relation_names)
         self.embeddings = embeddings.detach().cpu()
         self.model_config = model_config
-        self.relation_offset = int(relation_offset)
+        self.relation_index = (torch.arange(len(self.relation_names))
+                               if relation_index is None else
+                               torch.as_tensor(relation_index,
+                                               dtype=torch.long))
         self.num_decoder_relations = int(num_decoder_relations)
+        if self.relation_index.numel() != len(self.relation_names) or (
+                self.relation_index.numel() and not 0 <= int(
+                    self.relation_index.min()) <= int(
+                    self.relation_index.max()) < self.num_decoder_relations):
+            raise ValueError(f'relation_index must give each of the '
+                             f'{len(self.relation_names)} relations a '
+                             f'decoder relation in [0, '
+                             f'{self.num_decoder_relations})')
         self.info = dict(info or {})
         self.decoder = build_decoder(model_config.decoder,
                                      self.num_decoder_relations,
@@ -76,50 +91,68 @@ class TrainedModel:
     @classmethod
     def from_embeddings(cls, kg: KnowledgeGraph, embeddings: Tensor,
                         model_config: ModelConfig, decoder,
-                        relation_offset: int = 0,
+                        relation_index: Optional[Sequence[int]] = None,
                         info: Optional[Dict[str, Any]] = None
                         ) -> 'TrainedModel':
         r"""From ``kg``'s final entity embeddings :obj:`[N, d]` and the
-        trained ``decoder`` (its relation ``relation_offset + r`` is the
-        KG's relation ``r``)."""
+        trained ``decoder`` (its relation ``relation_index[r]`` is the KG's
+        relation ``r``)."""
         return cls(kg.name, kg.entity_names, kg.relation_names, embeddings,
                    model_config, decoder.state_dict(), decoder.num_relations,
-                   relation_offset, info)
+                   relation_index, info)
 
     # -- scoring --------------------------------------------------------
     def scorer(self):
         r"""A ``scorer(entity, relation, side)`` over this KG's entities
         (relation ids are the KG's own) for
         :func:`~pyg_kgt.evaluation.evaluate_link_prediction`."""
-        emb, decoder, offset = self.embeddings, self.decoder, \
-            self.relation_offset
+        emb, decoder, index = self.embeddings, self.decoder, \
+            self.relation_index
 
         def score(entity: Tensor, relation: Tensor, side: str) -> Tensor:
-            relation = relation + offset
+            relation = index[relation]
             if side == 'tail':
                 return decoder.score_tails(emb[entity], relation, emb)
             return decoder.score_heads(relation, emb[entity], emb)
         return score
 
     @torch.no_grad()
-    def predict_tails(self, head: str, relation: str, k: int = 10
-                      ) -> List[Tuple[str, float]]:
-        r"""The ``k`` best tails of ``(head, relation, ?)`` by score, as
-        ``(entity name, score)`` pairs, best first (ties: lower id first).
+    def predict(self, entity: str, relation: str, side: str = 'tail',
+                k: int = 10, known: Optional[KnowledgeGraph] = None
+                ) -> List[Tuple[str, float]]:
+        r"""The ``k`` best answers of a query by score, as ``(entity name,
+        score)`` pairs, best first (ties: lower id first): tails of
+        ``(entity, relation, ?)`` for ``side="tail"``, heads of ``(?,
+        relation, entity)`` for ``side="head"``. With ``known`` (this
+        model's KG), answers that are training facts of it are left out.
 
         Raises:
-            ConfigError: An unknown head or relation name (with the closest
-                known names).
+            ConfigError: An unknown entity or relation name (with the
+                closest known names), a bad ``side`` or ``k``.
         """
-        h = self._lookup(head, self._entity_id, 'entity')
-        r = self._lookup(relation, self._relation_id, 'relation')
+        if side not in ('head', 'tail'):
+            raise ConfigError(f"side: use 'head' or 'tail', got {side!r}")
         if k < 1:
             raise ConfigError(f'k: must be >= 1, got {k}')
-        scores = self.scorer()(torch.tensor([h]), torch.tensor([r]),
-                               'tail')[0]
-        top = torch.topk(scores, min(k, scores.numel()), sorted=True)
+        e = self._lookup(entity, self._entity_id, 'entity')
+        r = self._lookup(relation, self._relation_id, 'relation')
+        scores = self.scorer()(torch.tensor([e]), torch.tensor([r]),
+                               side)[0]
+        if known is not None:
+            self.check_matches(known)
+            train = known.train
+            given, answer = (0, 2) if side == 'tail' else (2, 0)
+            hits = (train[:, given] == e) & (train[:, 1] == r)
+            scores[train[hits, answer]] = float('-inf')
+        k = min(k, int(torch.isfinite(scores).sum()))
+        top = torch.topk(scores, k, sorted=True)
         return [(self.entity_names[i], float(s))
                 for s, i in zip(top.values.tolist(), top.indices.tolist())]
+
+    def predict_tails(self, head: str, relation: str, k: int = 10
+                      ) -> List[Tuple[str, float]]:
+        r""":meth:`predict` of ``(head, relation, ?)``."""
+        return self.predict(head, relation, 'tail', k)
 
     def _lookup(self, name: str, ids: Dict[str, int], what: str) -> int:
         if name in ids:
@@ -168,8 +201,7 @@ class TrainedModel:
                               f'{list(EXPORT_FORMATS)})')
         os.makedirs(folder, exist_ok=True)
         relation = self.decoder.relation_embedding.weight.detach()[
-            self.relation_offset:
-            self.relation_offset + len(self.relation_names)]
+            self.relation_index]
         tables = {'entity': (self.entity_names, self.embeddings),
                   'relation': (self.relation_names, relation)}
         written = []
@@ -208,7 +240,7 @@ class TrainedModel:
             'class': type(self).__name__, 'format_version': FORMAT_VERSION,
             'pyg_kgt_version': pyg_kgt.__version__, 'kg': self.kg_name,
             'model': self.model_config.to_dict(),
-            'relation_offset': self.relation_offset,
+            'relation_index': self.relation_index.tolist(),
             'num_decoder_relations': self.num_decoder_relations,
             'info': self.info}, os.path.join(folder, 'model.json'))
 
@@ -221,12 +253,17 @@ class TrainedModel:
         if meta.get('class') != cls.__name__:
             raise DataFormatError(meta_path, f"not a {cls.__name__} (class "
                                   f"{meta.get('class')!r})")
+        check_format_version(meta_path, meta, FORMAT_VERSION)
         vocab = read_json(os.path.join(folder, 'vocabularies.json'))
         state = safe_torch_load(os.path.join(folder, 'weights.pt'))
+        index = meta.get('relation_index')
+        if index is None:  # format 1: an offset
+            index = [meta['relation_offset'] + r
+                     for r in range(len(vocab['relations']))]
         return cls(meta['kg'], vocab['entities'], vocab['relations'],
                    state['embeddings'], ModelConfig.from_dict(meta['model']),
                    state['decoder'], meta['num_decoder_relations'],
-                   meta['relation_offset'], meta.get('info'))
+                   index, meta.get('info'))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(kg='{self.kg_name}', "

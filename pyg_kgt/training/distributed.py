@@ -10,10 +10,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor
 
-
-class DistributedError(RuntimeError):
-    r"""A collective failed: a peer rank died, or did not answer within the
-    timeout."""
+from pyg_kgt.errors import DistributedError
 
 
 class DistributedContext:

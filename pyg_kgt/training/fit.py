@@ -5,16 +5,17 @@ import copy
 import math
 import os
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import (TYPE_CHECKING, Callable, Dict, List, Optional, Sequence,
+                    Union)
 
 import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
+from pyg_kgt.errors import NonFiniteLossError
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
@@ -26,12 +27,11 @@ from pyg_kgt.training.triple_group import TripleGroup
 
 # extra_loss(model, embeddings, messages, batch) -> scalar added to the task
 # loss; messages holds each encoder layer's RelationalMessages.
-ExtraLoss = Callable[[LinkPredictor, Tensor, List[RelationalMessages],
+if TYPE_CHECKING:  # pragma: no cover - the loop knows no model class
+    from pyg_kgt.models.link_predictor import LinkPredictor
+
+ExtraLoss = Callable[['LinkPredictor', Tensor, List[RelationalMessages],
                       Tensor], Tensor]
-
-
-class NonFiniteLossError(RuntimeError):
-    r"""The training loss became NaN or infinite."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):

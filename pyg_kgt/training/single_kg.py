@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
 
 import torch
 from torch import Tensor
 
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.evaluation import evaluate_link_prediction
-from pyg_kgt.models.link_predictor import LinkPredictor
-from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
 from pyg_kgt.training.seed import seed_everything
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyg_kgt.models.link_predictor import LinkPredictor
+    from pyg_kgt.models.model_config import ModelConfig
 
 
 def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
@@ -22,7 +24,7 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
                 batch_size: int = 512, progress: bool = False,
                 node_ids: Optional[Tensor] = None,
                 embeddings: Optional[Tensor] = None,
-                relation_offset: int = 0,
+                relation_index: Optional[Tensor] = None,
                 triples: Optional[Tensor] = None) -> Dict[str, Any]:
     r"""Evaluates ``model`` on one KG's ``split`` under each protocol.
 
@@ -33,8 +35,9 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
 
     Args:
         embeddings (torch.Tensor, optional): Precomputed node embeddings.
-        relation_offset (int): Added to the KG's relation ids to get the
-            model's (namespaced relations; 0 when shared). (default: 0)
+        relation_index (torch.Tensor, optional): :obj:`[R]` the model's
+            relation id of each of the KG's relations (see
+            :class:`~pyg_kgt.data.MultiSourceKG`). (default: the same ids)
         triples (torch.Tensor, optional): Rank these instead of the whole
             ``split`` (e.g. a sample); filters still use every split.
     """
@@ -46,25 +49,34 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
         embeddings = embeddings[node_ids]
     return evaluate_scorer(model.scorer(embeddings[:kg.num_entities]), kg,
                            split, protocols, batch_size, progress,
-                           relation_offset, triples)
+                           relation_index, triples)
 
 
 def evaluate_scorer(scorer, kg: KnowledgeGraph, split: str = 'test',
                     protocols: Sequence[str] = ('filtered', 'lifted'),
                     batch_size: int = 512, progress: bool = False,
-                    relation_offset: int = 0,
+                    relation_index: Optional[Tensor] = None,
                     triples: Optional[Tensor] = None) -> Dict[str, Any]:
     r"""Evaluates a ``scorer(entity, relation, side)`` over ``kg``'s
     entities (see :func:`~pyg_kgt.evaluation.evaluate_link_prediction`) on
-    ``split`` (or the given ``triples``), filtering with every split."""
-    shift = torch.tensor([0, relation_offset, 0])
-    known = {name: kg.triples(name) + shift for name in ('train', 'val',
-                                                         'test')}
-    ranked = known[split] if triples is None else triples + shift
+    ``split`` (or the given ``triples``), filtering with every split; the
+    scorer gets relation ids through ``relation_index`` :obj:`[R]` when
+    given."""
+    if relation_index is None:
+        relation_index = torch.arange(kg.num_relations)
+
+    def to_model(rows: Tensor) -> Tensor:
+        return torch.stack([rows[:, 0], relation_index[rows[:, 1]],
+                            rows[:, 2]], dim=1)
+
+    known = {name: to_model(kg.triples(name)) for name in ('train', 'val',
+                                                           'test')}
+    ranked = known[split] if triples is None else to_model(triples)
+    num_relations = int(relation_index.max()) + 1 if relation_index.numel() \
+        else 0
     return {protocol: evaluate_link_prediction(
-        scorer, ranked, protocol, known,
-        relation_offset + kg.num_relations, batch_size, progress,
-        f'{kg.name} {split} {protocol}') for protocol in protocols}
+        scorer, ranked, protocol, known, num_relations, batch_size,
+        progress, f'{kg.name} {split} {protocol}') for protocol in protocols}
 
 
 def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,

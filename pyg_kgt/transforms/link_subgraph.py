@@ -45,6 +45,15 @@ def _sample_incident(edge_index: Tensor, frontier: Tensor, num_nodes: int,
     return torch.unique(edges)
 
 
+def _copy_vocabulary(data: HeteroData, out: HeteroData, kg: str,
+                     entities: bool) -> None:
+    keys = ('relation_names', 'relation_index') + (
+        ('entity_names',) if entities else ())
+    for key in keys:
+        if key in data[kg]:
+            out[kg][key] = data[kg][key]
+
+
 class LinkSubgraph(BaseTransform):
     r"""Cuts the linked subgraph of a target KG (Sun et al., KDD 2023): the
     target KG, plus, in every source KG, the ``num_hops``-hop neighbourhood
@@ -68,7 +77,11 @@ class LinkSubgraph(BaseTransform):
       s]`` the kept training edges (``edge_index`` :obj:`[2, E_s]`,
       ``edge_type`` :obj:`[E_s]`); ``data[target, 'same_as', s].edge_index``
       :obj:`[2, A_s]` (target id, new source id).
-    * ``data.target_name`` (str) and ``data.num_relations``.
+    * ``data.target_name`` (str), ``data.num_relations`` and, when the
+      input has them (:meth:`~pyg_kgt.data.MultiSourceKG.to_hetero_data`),
+      ``data.relation_names``, every KG's ``relation_names`` and
+      ``relation_index`` and the target's ``entity_names``, so the student
+      knows its own names and maps relations to the teacher's by name.
 
     Args:
         target (str): The target KG (node type).
@@ -119,6 +132,7 @@ class LinkSubgraph(BaseTransform):
         generator = torch.Generator().manual_seed(self.seed)
         out = HeteroData()
         out[target].num_nodes = data[target].num_nodes
+        _copy_vocabulary(data, out, target, entities=True)
         for key, value in data[target, FACT, target].items():
             out[target, FACT, target][key] = value
         target_teacher = torch.full((data[target].num_nodes,), -1,
@@ -145,6 +159,7 @@ class LinkSubgraph(BaseTransform):
             new_id[orig] = torch.arange(orig.numel())
             out[s].num_nodes = int(orig.numel())
             out[s].orig_id = orig
+            _copy_vocabulary(data, out, s, entities=False)
             known = teacher_index.get(s)
             out[s].teacher_id = (known[orig] if known is not None else
                                  torch.full_like(orig, -1))
@@ -159,6 +174,8 @@ class LinkSubgraph(BaseTransform):
         out[target].teacher_id = target_teacher
         out.target_name = target
         out.num_relations = data.num_relations
+        if 'relation_names' in data:
+            out.relation_names = data.relation_names
         return out
 
     def __repr__(self) -> str:

@@ -16,16 +16,49 @@ def two_kgs(shared: bool = True) -> MultiSourceKG:
     return MultiSourceKG([a, b], [links])
 
 
-def test_relation_space_shared_and_namespaced():
-    assert two_kgs(True).shared_relations
+def test_relation_space_shared_by_name_or_namespaced():
+    kg = two_kgs(True)
+    assert kg.shared_relations and kg.relation_names == ['p', 'q']
     kg = two_kgs(False)
-    assert not kg.shared_relations
-    assert kg.relation_names == ['a:p', 'a:q', 'b:s']
+    assert kg.relation_names == ['p', 'q', 's']
     assert kg.global_relations('b', torch.tensor([0])).tolist() == [2]
+    apart = MultiSourceKG(list(kg.kgs.values()), shared_relations=False)
+    assert not apart.shared_relations
+    assert apart.relation_names == ['a:p', 'a:q', 'b:s']
+    with pytest.raises(ValueError, match='no relation name in common'):
+        MultiSourceKG(list(kg.kgs.values()), shared_relations=True)
+
+
+def test_relations_shared_by_name_in_any_order():
+    a = KnowledgeGraph('a', ['a0', 'a1'], ['born', 'died', 'spouse'],
+                       torch.tensor([[0, 2, 1]]))
+    b = KnowledgeGraph('b', ['b0', 'b1'], ['died', 'capital', 'born'],
+                       torch.tensor([[0, 0, 1], [1, 2, 0]]))
+    kg = MultiSourceKG([a, b])
+    assert kg.relation_names == ['born', 'died', 'spouse', 'capital']
+    assert kg.relation_index['b'].tolist() == [1, 3, 0]
+    assert kg.statistics()['relations_in_several_kgs'] == 2
+    data = kg.to_hetero_data()
+    assert data['b', 'fact', 'b'].edge_type.tolist() == [1, 0]
+    assert data['b'].relation_names == ['died', 'capital', 'born']
+    assert data.relation_names == kg.relation_names
+    vocabulary = kg.relation_vocabulary
+    # Any graph's names map into the space by name; unknown ones to -1,
+    # aliases (a relation alignment) first.
+    assert vocabulary.map(['spouse', 'capital', 'nope']).tolist() == [2, 3,
+                                                                     -1]
+    assert vocabulary.map(['mort', 'born'], {'mort': 'died'}).tolist() == [
+        1, 0]
+    assert vocabulary.index_of('b').tolist() == [1, 3, 0]
+    # The subset re-numbers, names stay: map by name, never by id.
+    sub = kg.subset(['b'])
+    assert sub.relation_names == ['died', 'capital', 'born']
 
 
 def test_to_hetero_data_layout():
-    data = two_kgs(False).to_hetero_data()
+    data = MultiSourceKG(list(two_kgs(False).kgs.values()),
+                         [two_kgs().alignments[('a', 'b')]],
+                         shared_relations=False).to_hetero_data()
     assert data['a'].num_nodes == 3 and data['b'].num_nodes == 2
     fact = data['b', 'fact', 'b']
     assert fact.edge_index.tolist() == [[1], [0]]
@@ -37,7 +70,7 @@ def test_to_hetero_data_layout():
 
 
 def test_homogeneous_view_round_trip():
-    kg = two_kgs(False)
+    kg = two_kgs(False)  # three relations: p, q (of a), s (of b)
     data = kg.to_hetero_data()
     view = HomogeneousView.from_hetero(data)
     assert view.node_offset == {'a': 0, 'b': 3} and view.num_nodes == 5

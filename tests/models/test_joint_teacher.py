@@ -41,19 +41,23 @@ def test_fit_evaluate_and_save_load_identical(sources, tmp_path, linking):
         loaded.trained_model('nope')
 
 
-def test_trained_model_strips_namespaced_relations():
+@pytest.mark.parametrize('shared', ['auto', False])
+def test_trained_model_names_each_kgs_own_relations(shared):
     from pyg_kgt.data import AlignmentLinks, KnowledgeGraph, MultiSourceKG
     a = KnowledgeGraph('a', ['a0', 'a1', 'a2'], ['p', 'q'],
                        torch.tensor([[0, 0, 1], [1, 1, 2]]))
-    b = KnowledgeGraph('b', ['b0', 'b1'], ['r'], torch.tensor([[0, 0, 1]]))
+    b = KnowledgeGraph('b', ['b0', 'b1'], ['r', 'p'],
+                       torch.tensor([[0, 0, 1], [1, 1, 0]]))
     kg = MultiSourceKG([a, b], [AlignmentLinks(
-        'a', 'b', torch.tensor([[1, 0]]), torch.tensor([[2, 1]]))])
+        'a', 'b', torch.tensor([[1, 0]]), torch.tensor([[2, 1]]))], shared)
     teacher = small()
     teacher.build(kg)
     assert teacher.trained_model('a').relation_names == ['p', 'q']
     model = teacher.trained_model('b')
-    assert model.relation_names == ['r'] and model.relation_offset == 2
-    assert [n for n, _ in model.predict_tails('b0', 'r', k=2)] != []
+    assert model.relation_names == ['r', 'p']
+    expected = [2, 0] if shared == 'auto' else [2, 3]
+    assert model.relation_index.tolist() == expected
+    assert [n for n, _ in model.predict_tails('b0', 'p', k=2)] != []
 
 
 def test_alignment_evaluation(sources):

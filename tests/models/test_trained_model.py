@@ -14,12 +14,13 @@ def _kg(names=('a', 'b', 'c', 'd')):
                           test=torch.tensor([[0, 0, 2]]))
 
 
-def _model(kg, offset=0):
+def _model(kg, index=(0, 1)):
     torch.manual_seed(0)
     config = ModelConfig(hidden_channels=4, decoder='distmult')
-    decoder = build_decoder('distmult', offset + 2, 4)
+    decoder = build_decoder('distmult', max(index) + 1, 4)
     return TrainedModel.from_embeddings(kg, torch.randn(4, 4), config,
-                                        decoder, offset, {'kind': 'test'})
+                                        decoder, list(index),
+                                        {'kind': 'test'})
 
 
 def test_predict_tails_ranks_by_decoder_score():
@@ -36,6 +37,23 @@ def test_predict_tails_ranks_by_decoder_score():
     assert len(model.predict_tails('a', 'knows', k=2)) == 2
 
 
+def test_predict_heads_and_leave_out_known_facts():
+    kg = _kg()
+    model = _model(kg)
+    heads = model.predict('c', 'likes', side='head', k=4)
+    emb = model.embeddings
+    rel = model.decoder.relation_embedding.weight[0]
+    expected = (emb * rel * emb[2]).sum(-1)
+    order = torch.argsort(expected, descending=True).tolist()
+    assert [n for n, _ in heads] == [['a', 'b', 'c', 'd'][i] for i in order]
+    # (b, likes, c) is a training fact: dropped with known=, not otherwise.
+    filtered = model.predict('c', 'likes', side='head', k=4, known=kg)
+    assert 'b' in [n for n, _ in heads]
+    assert [n for n, _ in filtered] == [n for n, _ in heads if n != 'b']
+    with pytest.raises(ConfigError, match="side: use 'head' or 'tail'"):
+        model.predict('c', 'likes', side='both')
+
+
 def test_unknown_names_get_close_matches():
     model = _model(_kg())
     with pytest.raises(ConfigError, match=r"unknown relation 'like'.*likes"):
@@ -46,10 +64,11 @@ def test_unknown_names_get_close_matches():
 
 def test_save_load_round_trip_keeps_scores(tmp_path):
     kg = _kg()
-    model = _model(kg, offset=3)
+    model = _model(kg, index=(4, 2))
     model.save(str(tmp_path / 'm'))
     loaded = TrainedModel.load(str(tmp_path / 'm'))
-    assert loaded.info == {'kind': 'test'} and loaded.relation_offset == 3
+    assert loaded.info == {'kind': 'test'}
+    assert loaded.relation_index.tolist() == [4, 2]
     assert loaded.predict_tails('b', 'likes') == model.predict_tails(
         'b', 'likes')
     assert loaded.evaluate(kg) == model.evaluate(kg)
@@ -65,7 +84,7 @@ def test_evaluate_refuses_another_vocabulary():
 
 
 def test_export_writes_named_rows_in_every_format(tmp_path):
-    model = _model(_kg(names=('a', 'b\tx', 'c', 'd')), offset=1)
+    model = _model(_kg(names=('a', 'b\tx', 'c', 'd')), index=(2, 0))
     paths = model.export(str(tmp_path))
     assert sorted(p.rsplit('/', 1)[1] for p in paths) == [
         'embeddings.pt', 'entity_embeddings.npy', 'entity_embeddings.tsv',
@@ -78,8 +97,45 @@ def test_export_writes_named_rows_in_every_format(tmp_path):
                        entity[2], atol=1e-6)
     relation = np.load(tmp_path / 'relation_embeddings.npy')
     weight = model.decoder.relation_embedding.weight.detach()
-    assert np.allclose(relation, weight[1:3].numpy())
+    assert np.allclose(relation, weight[[2, 0]].numpy())
     saved = torch.load(tmp_path / 'embeddings.pt', weights_only=True)
     assert saved['relation_names'] == ['likes', 'knows']
     with pytest.raises(ConfigError, match='unknown'):
         model.export(str(tmp_path / 'no'), ['csv'])
+
+
+def _edit_meta(folder, **changes):
+    import json
+    path = folder / 'model.json'
+    meta = json.loads(path.read_text())
+    meta.update(changes)
+    for key in [k for k, v in changes.items() if v is None]:
+        del meta[key]
+    path.write_text(json.dumps(meta))
+
+
+def test_format_versions_newer_refused_older_read(tmp_path):
+    kg = _kg()
+    model = _model(kg, index=(3, 4))
+    model.save(str(tmp_path / 'm'))
+    _edit_meta(tmp_path / 'm', format_version=99)
+    with pytest.raises(DataFormatError,
+                       match='format_version 99 is newer.*upgrade'):
+        TrainedModel.load(str(tmp_path / 'm'))
+    # Format 1 kept an offset: relation r was decoder relation offset + r.
+    _edit_meta(tmp_path / 'm', format_version=1, relation_index=None,
+               relation_offset=3)
+    loaded = TrainedModel.load(str(tmp_path / 'm'))
+    assert loaded.relation_index.tolist() == [3, 4]
+    assert loaded.evaluate(kg) == model.evaluate(kg)
+
+
+def test_files_respect_the_umask(tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        _model(_kg()).save(str(tmp_path / 'm'))
+    finally:
+        os.umask(old)
+    mode = os.stat(tmp_path / 'm' / 'weights.pt').st_mode & 0o777
+    assert mode == 0o644

@@ -7,7 +7,7 @@ from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.data.readers.dbp5l import read_dbp5l
 from pyg_kgt.data.readers.gcn_align import read_gcn_align
 from pyg_kgt.data.readers.openea import read_openea
-from pyg_kgt.data.readers.tsv import read_tsv
+from pyg_kgt.data.readers.tsv import read_relation_alignment, read_tsv
 from pyg_kgt.errors import DataFormatError
 
 FORMATS = ('dbp5l', 'openea', 'dbp15k', 'srprs', 'tsv')
@@ -45,4 +45,5 @@ def read_multi_source(path: str, format: str = 'auto',
 
 
 __all__ = ['FORMATS', 'detect_format', 'read_multi_source', 'read_dbp5l',
-           'read_gcn_align', 'read_openea', 'read_tsv']
+           'read_gcn_align', 'read_openea', 'read_relation_alignment',
+           'read_tsv']

@@ -8,7 +8,7 @@ from typing import List, Optional, Sequence
 
 from pyg_kgt.data.alignment import AlignmentLinks, deduplicate_pairs
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.data.multi_source_kg import MultiSourceKG, SharedRelations
 from pyg_kgt.data.readers.lines import read_id_rows, read_names
 from pyg_kgt.errors import DataFormatError
 
@@ -26,7 +26,8 @@ def dbp5l_languages(root: str) -> List[str]:
 
 
 def read_dbp5l(root: str, languages: Optional[Sequence[str]] = None,
-               alignment_split: str = 'kens') -> MultiSourceKG:
+               alignment_split: str = 'kens',
+               shared_relations: SharedRelations = 'auto') -> MultiSourceKG:
     r"""Reads DBP-5L (KEnS layout) into a :class:`MultiSourceKG`.
 
     Layout: ``entity/<lang>.tsv`` (one URI per line; line = local id),
@@ -41,6 +42,9 @@ def read_dbp5l(root: str, languages: Optional[Sequence[str]] = None,
         alignment_split (str): ``"kens"`` uses every seed link for training
             (no alignment test set); ``"jmac"`` uses JMAC's 50/50 split in
             ``jmac_split/seed_{train,test}_pairs``. (default: ``"kens"``)
+        shared_relations (bool or str): See :class:`MultiSourceKG`; the
+            five KGs share ``relations.txt``, so ``"auto"`` keeps its ids.
+            (default: ``"auto"``)
     """
     if alignment_split not in ALIGNMENT_SPLITS:
         raise ValueError(f"unknown alignment_split '{alignment_split}' "
@@ -88,4 +92,4 @@ def read_dbp5l(root: str, languages: Optional[Sequence[str]] = None,
                 names, allow_float=True))
             links.append(AlignmentLinks(a, b, train, test, d1 + d2))
     return MultiSourceKG([kgs[lang] for lang in languages], links,
-                         shared_relations=True)
+                         shared_relations)

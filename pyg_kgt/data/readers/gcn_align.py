@@ -8,7 +8,7 @@ import torch
 
 from pyg_kgt.data.alignment import AlignmentLinks, deduplicate_pairs
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.data.multi_source_kg import MultiSourceKG, SharedRelations
 from pyg_kgt.data.readers.lines import parse_id, read_rows
 from pyg_kgt.errors import DataFormatError
 
@@ -74,16 +74,19 @@ def _read_links(path: str, index1: Dict[int, int],
 
 
 def read_gcn_align(root: str, names: Optional[Sequence[str]] = None,
-                   train_fraction: float = 0.3,
-                   seed: int = 0) -> MultiSourceKG:
+                   train_fraction: float = 0.3, seed: int = 0,
+                   shared_relations: SharedRelations = 'auto'
+                   ) -> MultiSourceKG:
     r"""Reads one pair of the GCN-Align / RSN layout (DBP15K, SRPRS).
 
     Files: ``ent_ids_{1,2}`` (``id \t URI``, one shared non-contiguous id
     space, re-indexed to contiguous local ids in file order),
     ``triples_{1,2}``, optional ``rel_ids_{1,2}``, ``ref_ent_ids`` (all gold
-    links) and optional ``sup_ent_ids`` (training links; SRPRS). Relations are
-    namespaced per KG. All triples are training triples (alignment data has
-    no KGC split).
+    links) and optional ``sup_ent_ids`` (training links; SRPRS). Relations
+    named in ``rel_ids_*`` by the same URI in both KGs are shared (see
+    :class:`MultiSourceKG`); without ``rel_ids_*`` they are named
+    ``rel_<id>`` (the two KGs' ids are disjoint). All triples are training
+    triples (alignment data has no KGC split; ``pyg-kgt split`` makes one).
 
     Args:
         root (str): The pair folder, e.g. ``dbp15k/ja_en``.
@@ -92,6 +95,8 @@ def read_gcn_align(root: str, names: Optional[Sequence[str]] = None,
         train_fraction (float): Without ``sup_ent_ids``, the fraction of gold
             links drawn (seeded) for training. (default: 0.3)
         seed (int): Seed of that split. (default: 0)
+        shared_relations (bool or str): See :class:`MultiSourceKG`.
+            (default: ``"auto"``)
     """
     if names is None:
         parts = os.path.basename(os.path.normpath(root)).split('_')
@@ -114,4 +119,4 @@ def read_gcn_align(root: str, names: Optional[Sequence[str]] = None,
         cut = int(round(train_fraction * ref.size(0)))
         train, test = ref[perm[:cut]], ref[perm[cut:]]
     return MultiSourceKG([kg1, kg2], [AlignmentLinks(
-        names[0], names[1], train, test, dups)], shared_relations=False)
+        names[0], names[1], train, test, dups)], shared_relations)

@@ -3,22 +3,56 @@ from __future__ import annotations
 
 import glob
 import os
-from typing import Dict, List, Optional
+import warnings
+from typing import (AbstractSet, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import torch
 from torch import Tensor
 
 from pyg_kgt.data.alignment import AlignmentLinks, deduplicate_pairs
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.data.multi_source_kg import MultiSourceKG, SharedRelations
 from pyg_kgt.data.readers.lines import read_rows
-from pyg_kgt.errors import DataFormatError
+from pyg_kgt.errors import DataFormatError, DataWarning
 
 SPLIT_FILES = {
     'train': ('train.tsv', 'train.txt'),
     'val': ('val.tsv', 'valid.tsv', 'val.txt', 'valid.txt'),
     'test': ('test.tsv', 'test.txt'),
 }
+
+
+# Words a header row is made of (compared lower-case, without '#', '_', ' ').
+TRIPLE_HEADER = frozenset({
+    'head', 'relation', 'tail', 'h', 'r', 't', 'subject', 'predicate',
+    'object', 's', 'p', 'o', 'subj', 'pred', 'obj', 'rel', 'headid',
+    'relationid', 'tailid', 'headentity', 'tailentity', 'source', 'target'})
+ALIGNMENT_HEADER = frozenset({
+    'source', 'target', 'left', 'right', 'entity1', 'entity2', 'kg1', 'kg2',
+    'e1', 'e2', 'id1', 'id2', 'name1', 'name2', 'relation1', 'relation2',
+    'sourceentity', 'targetentity', 'sourcerelation', 'targetrelation'})
+
+
+def _is_header(fields: Sequence[str], words: AbstractSet[str]) -> bool:
+    return all(f.lower().lstrip('#').replace('_', '').replace(' ', '')
+               in words for f in fields)
+
+
+def _data_rows(path: str, num_columns: int, header_words: AbstractSet[str]
+               ) -> Iterator[Tuple[int, List[str]]]:
+    r"""The rows of a by-name TSV file; a first row made only of header
+    words (``head relation tail``, ``source target``, ...) is skipped with
+    a warning naming the file and line, instead of loading as data."""
+    first = True
+    for line, fields in read_rows(path, num_columns):
+        if first and _is_header(fields, header_words):
+            warnings.warn(f'{path}:{line}: skipped header line '
+                          f"{' '.join(fields)!r}", DataWarning)
+            first = False
+            continue
+        first = False
+        yield line, fields
 
 
 def _column_order(columns: str) -> List[int]:
@@ -52,7 +86,7 @@ def read_named_kg(name: str, paths: Dict[str, Optional[str]],
                 raise ValueError(f"KG '{name}' has no training file")
             continue
         rows = []
-        for _, fields in read_rows(path, 3):
+        for _, fields in _data_rows(path, 3, TRIPLE_HEADER):
             h, r, t = (fields[i] for i in order)
             rows.append((entities.setdefault(h, len(entities)),
                          relations.setdefault(r, len(relations)),
@@ -66,7 +100,8 @@ def read_named_links(path: str, kg1: KnowledgeGraph,
     r"""Reads ``name1 \t name2`` alignment rows into id pairs :obj:`[n, 2]`;
     a name unknown to its KG is an error naming file and line."""
     pairs = []
-    for line, (a, b) in read_rows(path, 2):
+    words = ALIGNMENT_HEADER | {kg1.name.lower(), kg2.name.lower()}
+    for line, (a, b) in _data_rows(path, 2, words):
         ids = []
         for value, kg in ((a, kg1), (b, kg2)):
             if value not in kg.entity_to_id:
@@ -75,6 +110,23 @@ def read_named_links(path: str, kg1: KnowledgeGraph,
             ids.append(kg.entity_to_id[value])
         pairs.append(ids)
     return torch.tensor(pairs, dtype=torch.long).view(-1, 2)
+
+
+def read_relation_alignment(path: str) -> Dict[str, str]:
+    r"""Reads a relation alignment: ``name in one graph \t name in the
+    reference graph`` per line (e.g. the target KG's relation, then the
+    teacher's), for :meth:`~pyg_kgt.data.RelationVocabulary.map`. A header
+    line is skipped with a note; a repeated left-hand name is an error
+    naming its line."""
+    aliases: Dict[str, str] = {}
+    first: Dict[str, int] = {}
+    for line, (name, reference) in _data_rows(path, 2, ALIGNMENT_HEADER):
+        if name in aliases:
+            raise DataFormatError(path, f'relation {name!r} is aligned '
+                                  f'twice (first on line {first[name]})',
+                                  line)
+        aliases[name], first[name] = reference, line
+    return aliases
 
 
 def _split_paths(folder: str) -> Dict[str, Optional[str]]:
@@ -86,7 +138,8 @@ def _split_paths(folder: str) -> Dict[str, Optional[str]]:
     return paths
 
 
-def read_tsv(root: str, columns: str = 'hrt') -> MultiSourceKG:
+def read_tsv(root: str, columns: str = 'hrt',
+             shared_relations: SharedRelations = 'auto') -> MultiSourceKG:
     r"""Reads KGs (and alignments) given by name from a folder of TSV files.
 
     Two layouts are accepted:
@@ -100,6 +153,11 @@ def read_tsv(root: str, columns: str = 'hrt') -> MultiSourceKG:
     Args:
         root (str): The folder.
         columns (str): Column order of triple files. (default: ``"hrt"``)
+        shared_relations (bool or str): Relations with the same name in
+            several KGs share one id (see :class:`MultiSourceKG`).
+            (default: ``"auto"``)
+
+    The format is described in full in the documentation's data page.
     """
     if not os.path.isdir(root):
         raise DataFormatError(root, 'missing folder')
@@ -117,7 +175,7 @@ def read_tsv(root: str, columns: str = 'hrt') -> MultiSourceKG:
         raise DataFormatError(root, 'no train.tsv (or train.txt) found, '
                               'neither here nor in sub-folders')
     return MultiSourceKG(list(kgs.values()),
-                         _read_alignment_folder(root, kgs))
+                         _read_alignment_folder(root, kgs), shared_relations)
 
 
 def _read_alignment_folder(root: str, kgs: Dict[str, KnowledgeGraph]

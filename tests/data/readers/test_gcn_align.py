@@ -15,9 +15,11 @@ FILES = {
 def test_read_dbp15k_layout(write):
     root = write({f'zh_en/{k}': v for k, v in FILES.items()})
     kg = read_multi_source(str(root / 'zh_en'))
-    assert kg.names == ['zh', 'en'] and not kg.shared_relations
+    assert kg.names == ['zh', 'en']
     assert kg['en'].train.tolist() == [[0, 0, 1], [1, 1, 2]]
-    assert kg.relation_names == ['zh:rel_5', 'en:rel_7', 'en:rel_8']
+    # Without rel_ids the names come from the (disjoint) ids: none shared.
+    assert kg.relation_names == ['rel_5', 'rel_7', 'rel_8']
+    assert kg.relation_index['en'].tolist() == [1, 2]
     links = kg.alignments[('zh', 'en')]
     assert links.train.size(0) + links.test.size(0) == 2
 
@@ -30,6 +32,18 @@ def test_read_srprs_layout_with_split(write):
     assert links.train.tolist() == [[1, 1]]
     assert links.test.tolist() == [[0, 0]]
     assert kg['b'].relation_names == ['q', 'r']
+
+
+def test_srprs_relations_with_one_uri_are_shared(write):
+    root = write({**FILES, 'rel_ids_1': '5\thttp://o/p\n',
+                  'rel_ids_2': '7\thttp://o/q\n8\thttp://o/p\n'})
+    kg = read_gcn_align(str(root), names=('a', 'b'))
+    assert kg.relation_names == ['http://o/p', 'http://o/q']
+    assert kg.relation_index['b'].tolist() == [1, 0]
+    apart = read_gcn_align(str(root), names=('a', 'b'),
+                           shared_relations=False)
+    assert apart.relation_names == ['a:http://o/p', 'b:http://o/q',
+                                    'b:http://o/p']
 
 
 @pytest.mark.parametrize('rel, text, problem', [

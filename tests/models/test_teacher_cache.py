@@ -1,0 +1,73 @@
+import pytest
+import torch
+
+from pyg_kgt import JointTeacher, JointTeacherConfig, LinkSubgraph, ModelConfig
+from pyg_kgt.data import AlignmentLinks, KnowledgeGraph, MultiSourceKG
+from pyg_kgt.models import TeacherCache
+
+
+def _kg(name, relations, seed, num=12):
+    generator = torch.Generator().manual_seed(seed)
+    triples = torch.stack([
+        torch.randint(num, (40,), generator=generator),
+        torch.randint(len(relations), (40,), generator=generator),
+        torch.randint(num, (40,), generator=generator)], dim=1)
+    return KnowledgeGraph(name, [f'{name}{i}' for i in range(num)],
+                          relations, triples)
+
+
+@pytest.fixture(scope='module')
+def two_vocabularies():
+    # The target and the source name their relations differently and in
+    # another order; 'capital' exists in the target only, 'spouse' in the
+    # source only. Relation ids of the two graphs disagree everywhere.
+    source = _kg('src', ['spouse', 'born', 'died'], seed=0)
+    target = _kg('tgt', ['died', 'capital', 'born'], seed=1)
+    links = AlignmentLinks('tgt', 'src', torch.arange(8).repeat(2, 1).t())
+    kg = MultiSourceKG([target, source], [links])
+    teacher = JointTeacher(JointTeacherConfig(model=ModelConfig(
+        hidden_channels=8, dropout=0.0)))
+    teacher.build(kg.subset(['src']))
+    linked = LinkSubgraph('tgt', ['src'], teacher_node_index={
+        'src': teacher.node_index('src')})(kg.to_hetero_data())
+    return teacher, linked
+
+
+def test_prediction_targets_use_the_teacher_relation_of_the_same_name(
+        two_vocabularies):
+    teacher, linked = two_vocabularies
+    with pytest.warns(RuntimeWarning, match='no counterpart the teacher'):
+        cache = teacher.cache_for(linked, top_k=4)
+    names = linked.relation_names
+    asked = {names[r] for r in cache.queries[:, 1].tolist()}
+    assert asked == {'died', 'born'}  # 'capital' has no counterpart
+    teacher_id = {n: i for i, n in enumerate(
+        teacher.relation_vocabulary.names)}
+    embeddings = teacher.embeddings()
+    target_teacher = linked['tgt'].teacher_id
+    for (head, relation), candidates, scores in zip(
+            cache.queries.tolist(), cache.candidates, cache.scores):
+        expected = teacher.model.decoder.score_tails(
+            embeddings[target_teacher[head]][None],
+            torch.tensor([teacher_id[names[relation]]]),
+            embeddings[target_teacher[candidates]])[0]
+        assert torch.allclose(scores, expected, atol=1e-6)
+
+
+def test_a_relation_alignment_maps_relations_with_other_names(
+        two_vocabularies):
+    teacher, linked = two_vocabularies
+    cache = teacher.cache_for(linked, top_k=4,
+                              relation_aliases={'capital': 'spouse'})
+    names = linked.relation_names
+    asked = {names[r] for r in cache.queries[:, 1].tolist()}
+    assert asked == {'died', 'born', 'capital'}
+
+
+def test_cache_round_trip(two_vocabularies, tmp_path):
+    teacher, linked = two_vocabularies
+    with pytest.warns(RuntimeWarning):
+        cache = teacher.cache_for(linked, str(tmp_path / 'c.pt'), top_k=3)
+    loaded = TeacherCache.load(str(tmp_path / 'c.pt'))
+    assert torch.equal(loaded.scores, cache.scores)
+    assert loaded.teacher_channels == 8
