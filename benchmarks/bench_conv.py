@@ -29,15 +29,21 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
-VARIANTS = ('pyg_kgt_conv', 'pyg_rgcnconv', 'pyg_fastrgcnconv')
+VARIANTS = ('pyg_kgt_conv', 'pyg_kgt_conv_grouped', 'pyg_kgt_conv_basis',
+            'pyg_rgcnconv', 'pyg_fastrgcnconv')
 
 
 def build_layers(variant: str, args):
+    import functools
+
     from torch_geometric.nn import FastRGCNConv, RGCNConv
 
     from pyg_kgt.nn import RelationalConv
     cls = {'pyg_kgt_conv': RelationalConv, 'pyg_rgcnconv': RGCNConv,
-           'pyg_fastrgcnconv': FastRGCNConv}[variant]
+           'pyg_fastrgcnconv': FastRGCNConv}.get(variant)
+    if variant.startswith('pyg_kgt_conv_'):  # one message path, forced
+        cls = functools.partial(RelationalConv,
+                                method=variant[len('pyg_kgt_conv_'):])
     return [cls(args.dim, args.dim, args.relations, num_bases=args.bases)
             for _ in range(args.layers)]
 
@@ -62,7 +68,7 @@ def worker(variant: str, args) -> dict:
     layers = [layer.to(device) for layer in build_layers(variant, args)]
     setup = 0.0
     graph = (edge_index, edge_type)
-    if variant == 'pyg_kgt_conv':
+    if variant.startswith('pyg_kgt_conv'):
         began = clock()
         graph = (layers[0].adjacency(edge_index, edge_type, args.nodes),)
         setup = clock() - began

@@ -53,6 +53,11 @@ def _split(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from pyg_kgt.demo import run_demo
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ConfigError(f'--threads: must be >= 1, got {args.threads}')
+        import torch
+        torch.set_num_threads(args.threads)
     run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir)
     return 0
 
@@ -65,6 +70,11 @@ def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     if getattr(args, 'run_dir', None):
         config = config.override([f'run_dir={args.run_dir}'])
     config.training.progress = not args.quiet
+    if getattr(args, 'threads', None) is not None:
+        config = config.override([f'training.num_threads={args.threads}'])
+        config.training.progress = not args.quiet
+    from pyg_kgt.training.config import apply_threads
+    apply_threads(config.training)
     return config
 
 
@@ -350,6 +360,9 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                         'training.epochs=10')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bars')
+    parser.add_argument('--threads', type=int, metavar='N',
+                        help='CPU threads (= training.num_threads; default: '
+                        'OMP_NUM_THREADS, else one per core)')
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -460,6 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument('--run-dir', default='runs/demo',
                       help='the run folder (default: runs/demo)')
     demo.add_argument('--quiet', action='store_true')
+    demo.add_argument('--threads', type=int, metavar='N',
+                      help='CPU threads (default: OMP_NUM_THREADS, else one '
+                      'per core)')
     demo.set_defaults(func=_demo)
     return parser
 

@@ -22,6 +22,7 @@ def test_yaml_round_trip(tmp_path):
     ({'teacher': {'model': {'decoder': 'foo'}}}, 'teacher.model.decoder'),
     ({'student': 3}, "'student' must be a mapping"),
     ({'nope': 1}, "unknown key 'nope'"),
+    ({'data': {'shared_relations': 'maybe'}}, 'data.shared_relations'),
 ])
 def test_bad_values_name_the_key(values, message):
     with pytest.raises(ConfigError, match=message.replace('(', r'\(')):

@@ -85,12 +85,13 @@ class TeacherCache:
                                      relation_aliases)[queries[:, 1]]
         unknown = relation < 0
         if bool(unknown.any()):
+            how = 'name or relation alignment' if relation_aliases else 'name'
             warnings.warn(
                 f'{int(unknown.sum())} of {queries.size(0)} target queries '
                 f'use {int(queries[unknown, 1].unique().numel())} relations '
                 f'with no counterpart the teacher was trained on (matched '
-                f'by name{" or relation alignment" if relation_aliases else ""}'
-                f'); they get no prediction distillation', RuntimeWarning)
+                f'by {how}); they get no prediction distillation',
+                RuntimeWarning)
         keep = ~unknown & (target_teacher[queries[:, 0]] >= 0)
         queries, relation = queries[keep], relation[keep]
         pool = torch.nonzero(target_teacher >= 0).view(-1)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
@@ -36,6 +37,11 @@ class TrainingConfig(DictConfig):
         progress (bool): Show progress bars. (default: :obj:`False`)
         distributed_timeout_s (float): Under torchrun, seconds a rank waits
             for its peers before failing with a clear error. (default: 300)
+        num_threads (int, optional): CPU threads of the process
+            (``torch.set_num_threads``), set when training starts.
+            :obj:`None` keeps PyTorch's choice: ``OMP_NUM_THREADS`` when
+            set, else one thread per core. Next to other CPU-bound jobs,
+            use the cores that are actually free. (default: :obj:`None`)
     """
     section = 'training'
 
@@ -55,8 +61,12 @@ class TrainingConfig(DictConfig):
     seed: int = 0
     progress: bool = False
     distributed_timeout_s: float = 300.0
+    num_threads: Optional[int] = None
 
     def __post_init__(self) -> None:
+        if self.num_threads is not None and self.num_threads < 1:
+            raise ConfigError(f'num_threads: must be >= 1, got '
+                              f'{self.num_threads}')
         if self.loss not in LOSSES:
             raise ConfigError(f"loss: unknown value '{self.loss}' (use one "
                               f'of {LOSSES})')
@@ -70,3 +80,11 @@ class TrainingConfig(DictConfig):
                               f'{self.distributed_timeout_s}')
         if self.lr <= 0:
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
+
+
+def apply_threads(training: 'TrainingConfig') -> None:
+    r"""Sets the process's CPU threads from ``training.num_threads`` (no-op
+    when :obj:`None`)."""
+    if training.num_threads is not None:
+        import torch
+        torch.set_num_threads(training.num_threads)

@@ -12,14 +12,14 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from pyg_kgt.errors import NonFiniteLossError
 from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
-from pyg_kgt.errors import NonFiniteLossError
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
-from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.config import TrainingConfig, apply_threads
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -179,6 +179,7 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
                                 extra_loss is not None):
         raise ValueError('memory-bounded training (a sampler) needs '
                          "loss='negative-sampling' and no extra_loss")
+    apply_threads(config)
     context = DistributedContext.from_environment(
         config.distributed_timeout_s)
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]

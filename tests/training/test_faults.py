@@ -145,8 +145,9 @@ def test_malicious_teacher_and_cache_files_are_refused(tmp_path):
         def __reduce__(self):
             return (os.system, ('echo pwned > ' + str(tmp_path / 'x'),))
     (tmp_path / 'config.json').write_text(
-        '{"class": "JointTeacher", "format_version": 2, "config": {}, "names": [], '
-        '"num_nodes": 1, "num_relations": 1, "num_message_relations": 2}')
+        '{"class": "JointTeacher", "format_version": 2, "config": {}, '
+        '"names": [], "num_nodes": 1, "num_relations": 1, '
+        '"num_message_relations": 2}')
     (tmp_path / 'weights.pt').write_bytes(pickle.dumps(Evil()))
     with pytest.raises(DataFormatError, match='weights.pt'):
         JointTeacher.load(str(tmp_path))

@@ -112,3 +112,17 @@ def test_config_validation():
     with pytest.raises(ConfigError, match='decoder'):
         ModelConfig(decoder='foo')
     assert TrainingConfig.from_dict(TrainingConfig(lr=0.1).to_dict()).lr == 0.1
+
+
+def test_num_threads_is_applied_by_fit():
+    from pyg_kgt.training.config import apply_threads
+    before = torch.get_num_threads()
+    try:
+        apply_threads(TrainingConfig(num_threads=1))
+        assert torch.get_num_threads() == 1
+        apply_threads(TrainingConfig())  # None leaves the setting alone
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ConfigError, match='num_threads: must be >= 1'):
+        TrainingConfig(num_threads=0)

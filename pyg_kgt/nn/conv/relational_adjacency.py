@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 import torch
 from torch import Tensor
+
+from pyg_kgt.nn.conv.basis_message import BasisEdges
 
 
 @dataclass
@@ -34,6 +36,9 @@ class RelationalAdjacency:
         edge_weight (torch.Tensor): :obj:`[E]` normalisation of each edge
             (the CSR values).
         edge_segments ([(int, int)]): Edge range of each present relation.
+        basis_edges (BasisEdges, optional): The same edges as two node CSR
+            patterns, for the ``"basis"`` message path; built on first use
+            by :meth:`basis`.
     """
     num_nodes: int
     num_relations: int
@@ -44,6 +49,13 @@ class RelationalAdjacency:
     edge_group: Tensor
     edge_weight: Tensor
     edge_segments: List[tuple]
+    basis_edges: Optional[BasisEdges] = None
+
+    def basis(self) -> BasisEdges:
+        r"""The :class:`BasisEdges` of this graph (built once)."""
+        if self.basis_edges is None:
+            self.basis_edges = BasisEdges.from_adjacency(self)
+        return self.basis_edges
 
     @property
     def present_relations(self) -> List[int]:
@@ -111,7 +123,9 @@ class RelationalAdjacency:
             self.num_nodes, self.num_relations, self.adj.to(device),
             self.group_target.to(device), self.relation_sizes,
             self.edge_source.to(device), self.edge_group.to(device),
-            self.edge_weight.to(device), self.edge_segments)
+            self.edge_weight.to(device), self.edge_segments,
+            None if self.basis_edges is None else self.basis_edges.to(
+                device))
 
     @property
     def num_groups(self) -> int:

@@ -10,8 +10,15 @@ from torch.nn import Parameter
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.inits import glorot, zeros
 
+from pyg_kgt.nn.conv.basis_message import BasisRelationalMessage
 from pyg_kgt.nn.conv.grouped_message import GroupedRelationalMessage
 from pyg_kgt.nn.conv.relational_adjacency import RelationalAdjacency
+
+
+METHODS = ('auto', 'grouped', 'basis')
+# ``method="auto"`` takes the basis path above this many present relations
+# per basis (measured: benchmarks/results/conv.md).
+BASIS_RELATIONS_PER_BASIS = 2
 
 
 class RelationalMessages(NamedTuple):
@@ -71,13 +78,30 @@ class RelationalConv(MessagePassing):
             the self-loop input), in training. (default: 0.0)
         add_inverse (bool): Add reversed edges as extra types when given a
             raw ``edge_index``. (default: :obj:`False`)
+        method (str): How messages are computed: ``"grouped"`` (relation by
+            relation, :class:`GroupedRelationalMessage`), ``"basis"`` (with
+            ``num_bases`` only: one sparse product per basis over all
+            edges, :class:`BasisRelationalMessage`) or ``"auto"``, which
+            takes ``"basis"`` when the layer has bases and the graph has
+            more present relations than :data:`BASIS_RELATIONS_PER_BASIS`
+            times the bases, else ``"grouped"``. (default: ``"auto"``)
+
+    .. note::
+        ``"grouped"`` runs one small kernel per present relation (a few
+        thousand on multi-source KGs): fast while relations are few, but
+        each kernel opens a parallel region, which collapses when other
+        processes share the cores. ``"basis"`` runs :math:`2B` large
+        sparse products and one GEMM whatever the number of relations;
+        its work grows with bases times edges times width. Both save only
+        their inputs for the backward pass.
     """
 
     def __init__(self, in_channels: int, out_channels: int,
                  num_relations: int, num_bases: Optional[int] = None,
                  num_blocks: Optional[int] = None, aggr: str = 'mean',
                  root_weight: bool = True, bias: bool = True,
-                 dropout: float = 0.0, add_inverse: bool = False) -> None:
+                 dropout: float = 0.0, add_inverse: bool = False,
+                 method: str = 'auto') -> None:
         super().__init__(aggr=None, node_dim=0)
         if num_bases is not None and num_blocks is not None:
             raise ValueError('use num_bases or num_blocks, not both')
@@ -95,6 +119,12 @@ class RelationalConv(MessagePassing):
         self.root_weight = root_weight
         self.dropout = dropout
         self.add_inverse = add_inverse
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got "
+                             f"'{method}'")
+        if method == 'basis' and num_bases is None:
+            raise ValueError("method='basis' needs num_bases")
+        self.method = method
         weights = 2 * num_relations if add_inverse else num_relations
         self.num_weight_relations = weights
         if num_bases is not None:
@@ -174,6 +204,9 @@ class RelationalConv(MessagePassing):
         present = adjacency.present_relations
         if not present:
             return x.new_zeros(x.size(0), self.out_channels)
+        if self.message_method(adjacency) == 'basis':
+            return BasisRelationalMessage.apply(x, self.comp, self.weight,
+                                                adjacency.basis())
         if self.num_blocks is not None:
             weight = self.weight[present]
         else:
@@ -181,6 +214,16 @@ class RelationalConv(MessagePassing):
                                                         device=x.device))
         return GroupedRelationalMessage.apply(x, weight, adjacency,
                                               self.out_channels)
+
+    def message_method(self, adjacency: RelationalAdjacency) -> str:
+        r"""The message path used on ``adjacency`` (see ``method``)."""
+        if self.method != 'auto':
+            return self.method
+        if self.num_bases is not None and len(
+                adjacency.present_relations) > (BASIS_RELATIONS_PER_BASIS *
+                                                self.num_bases):
+            return 'basis'
+        return 'grouped'
 
     def relation_weights(self, relations: Optional[Tensor] = None
                          ) -> Tensor:
@@ -200,9 +243,11 @@ class RelationalConv(MessagePassing):
             -1, self.in_channels, self.out_channels)
 
     def __repr__(self) -> str:
+        method = '' if self.method == 'auto' else f", method='{self.method}'"
         return (f'{self.__class__.__name__}({self.in_channels}, '
                 f'{self.out_channels}, num_relations={self.num_relations}'
-                f'{decomposition_repr(self.num_bases, self.num_blocks)})')
+                f'{decomposition_repr(self.num_bases, self.num_blocks)}'
+                f'{method})')
 
 
 def decomposition_repr(num_bases: Optional[int],

@@ -34,7 +34,8 @@ def graph(num_nodes=12, num_edges=60, num_relations=5, seed=0):
     return x, edge_index, edge_type
 
 
-@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2},
+                                    {'num_bases': 3, 'method': 'basis'}])
 def test_equals_naive_reference_and_pyg_rgcnconv(kwargs):
     x, edge_index, edge_type = graph()
     conv = RelationalConv(8, 4, 5, **kwargs)
@@ -43,7 +44,8 @@ def test_equals_naive_reference_and_pyg_rgcnconv(kwargs):
     with torch.no_grad():
         expected = naive_rgcn(conv, x, edge_index, edge_type)
     assert torch.allclose(out, expected, atol=1e-5)
-    pyg = RGCNConv(8, 4, 5, **kwargs)
+    pyg = RGCNConv(8, 4, 5, **{k: v for k, v in kwargs.items()
+                               if k != 'method'})
     pyg.load_state_dict(conv.state_dict())
     assert torch.allclose(out, pyg(x, edge_index, edge_type), atol=1e-5)
 
@@ -59,10 +61,14 @@ def test_inverse_relations_match_explicit_reverse_edges():
                           explicit(x, both, types), atol=1e-5)
 
 
-def test_add_aggregation_and_no_root_or_bias():
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 2, 'method': 'basis'}])
+def test_add_aggregation_and_no_root_or_bias(kwargs):
     x, edge_index, edge_type = graph()
-    conv = RelationalConv(8, 4, 5, aggr='add', root_weight=False, bias=False)
-    pyg = RGCNConv(8, 4, 5, aggr='add', root_weight=False, bias=False)
+    conv = RelationalConv(8, 4, 5, aggr='add', root_weight=False, bias=False,
+                          **kwargs)
+    kwargs.pop('method', None)
+    pyg = RGCNConv(8, 4, 5, aggr='add', root_weight=False, bias=False,
+                   **kwargs)
     pyg.load_state_dict(conv.state_dict())
     assert torch.allclose(conv(x, edge_index, edge_type),
                           pyg(x, edge_index, edge_type), atol=1e-5)
@@ -101,6 +107,12 @@ def test_repr_reset_and_errors():
     assert not torch.equal(before, conv.weight)
     with pytest.raises(ValueError, match='divisible by num_blocks'):
         RelationalConv(5, 8, 2, num_blocks=2)
+    assert repr(RelationalConv(4, 8, 2, num_bases=1, method='basis')) == (
+        "RelationalConv(4, 8, num_relations=2, num_bases=1, method='basis')")
+    with pytest.raises(ValueError, match="method='basis' needs num_bases"):
+        RelationalConv(4, 8, 2, method='basis')
+    with pytest.raises(ValueError, match='method must be one of'):
+        RelationalConv(4, 8, 2, method='fast')
     with pytest.raises(ValueError, match='not both'):
         RelationalConv(4, 8, 2, num_bases=2, num_blocks=2)
     with pytest.raises(ValueError, match='edge_type must lie'):
@@ -120,11 +132,13 @@ def test_dropout_only_in_training():
     assert not torch.allclose(a, conv(x, edge_index, edge_type))
 
 
-@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2},
+                                    {'num_bases': 3, 'method': 'basis'}])
 def test_hand_written_backward_equals_pyg_autograd(kwargs):
     x, edge_index, edge_type = graph(num_relations=5)
     conv = RelationalConv(8, 4, 5, **kwargs)
-    pyg = RGCNConv(8, 4, 5, **kwargs)
+    pyg = RGCNConv(8, 4, 5, **{k: v for k, v in kwargs.items()
+                               if k != 'method'})
     pyg.load_state_dict(conv.state_dict())
     grads = []
     for layer in (conv, pyg):
@@ -135,15 +149,33 @@ def test_hand_written_backward_equals_pyg_autograd(kwargs):
         assert torch.allclose(ours, ref, atol=1e-4)
 
 
-def test_gradcheck_double_precision():
+@pytest.mark.parametrize('method', ['grouped', 'basis'])
+def test_gradcheck_double_precision(method):
     x, edge_index, edge_type = graph(num_nodes=6, num_edges=15,
                                      num_relations=3)
-    conv = RelationalConv(8, 2, 3, num_bases=2).double()
+    conv = RelationalConv(8, 2, 3, num_bases=2, method=method).double()
     adjacency = conv.adjacency(edge_index, edge_type, 6)
     adjacency.adj = adjacency.adj.double()
     adjacency.edge_weight = adjacency.edge_weight.double()
     inp = x.double().requires_grad_()
-    assert torch.autograd.gradcheck(lambda v: conv(v, adjacency), (inp,))
+    assert torch.autograd.gradcheck(
+        lambda v, comp, basis: conv(v, adjacency),
+        (inp, conv.comp, conv.weight))
+
+
+def test_auto_picks_the_basis_path_for_many_relations_per_basis():
+    x, edge_index, edge_type = graph(num_relations=5)
+    few = RelationalConv(8, 4, 5, num_bases=3)
+    many = RelationalConv(8, 4, 5, num_bases=2)
+    full = RelationalConv(8, 4, 5)
+    adjacency = few.adjacency(edge_index, edge_type, 12)
+    assert few.message_method(adjacency) == 'grouped'   # 5 <= 2 * 3
+    assert many.message_method(adjacency) == 'basis'    # 5 > 2 * 2
+    assert full.message_method(adjacency) == 'grouped'  # no bases
+    grouped = RelationalConv(8, 4, 5, num_bases=2, method='grouped')
+    grouped.load_state_dict(many.state_dict())
+    assert torch.allclose(many(x, adjacency), grouped(x, adjacency),
+                          atol=1e-5)
 
 
 def test_pyg_propagate_hook_sees_aggregated_messages():
@@ -160,7 +192,8 @@ def test_pyg_propagate_hook_sees_aggregated_messages():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU')
-@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2}])
+@pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2},
+                                    {'num_bases': 3, 'method': 'basis'}])
 def test_cuda_equals_cpu_forward_and_backward(kwargs):
     x, edge_index, edge_type = graph(num_nodes=40, num_edges=300)
     conv = RelationalConv(8, 4, 5, **kwargs)
