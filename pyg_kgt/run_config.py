@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
@@ -174,7 +175,8 @@ def _unknown_keys(cls, values: Any, prefix: str) -> List[str]:
 def _build(cls, values: Dict[str, Any], prefix: str):
     if not isinstance(values, dict):
         raise ConfigError(f"'{prefix.rstrip('.')}' must be a mapping")
-    known = {f.name: f for f in dataclasses.fields(cls)}
+    known = {f.name for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)  # real types, not annotation strings
     kwargs = {}
     for key, value in values.items():
         if key not in known:
@@ -183,7 +185,7 @@ def _build(cls, values: Dict[str, Any], prefix: str):
         if nested is not None:
             value = _build(nested, value, f'{prefix}{key}.')
         else:
-            value = _check_type(known[key], value, f'{prefix}{key}')
+            value = _check_type(hints[key], value, f'{prefix}{key}')
         kwargs[key] = value
     try:
         return cls(**kwargs)
@@ -193,20 +195,43 @@ def _build(cls, values: Dict[str, Any], prefix: str):
         raise ConfigError(f"'{prefix.rstrip('.') or 'config'}': {e}") from None
 
 
-def _check_type(spec: dataclasses.Field, value: Any, key: str) -> Any:
-    hint = str(spec.type)
+def _type_name(hint: Any) -> str:
+    return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
+
+
+def _check_type(hint: Any, value: Any, key: str) -> Any:
+    r"""``value`` checked against the type hint ``hint`` (``int``,
+    ``float``, ``str``, ``bool``, ``Optional``/``Union`` of them,
+    ``List[...]`` with every element checked); ints become floats where a
+    float is expected."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Union:
+        if value is None:
+            if type(None) in args:
+                return None
+            raise ConfigError(f"'{key}' must not be empty")
+        errors = []
+        for option in (a for a in args if a is not type(None)):
+            try:
+                return _check_type(option, value, key)
+            except ConfigError as e:
+                errors.append(e)
+        if len(errors) == 1:
+            raise errors[0]
+        raise ConfigError(f"'{key}' must be one of "
+                          f"{[_type_name(a) for a in args]}, got {value!r}")
     if value is None:
-        if 'Optional' in hint:
-            return None
         raise ConfigError(f"'{key}' must not be empty")
-    expected = {'int': int, 'float': (int, float), 'str': str, 'bool': bool}
-    base = hint.replace('Optional[', '').rstrip(']')
-    if base.startswith('List'):
+    if origin in (list, List):
         if not isinstance(value, list):
             raise ConfigError(f"'{key}' must be a list, got {value!r}")
-        return value
-    kind = expected.get(base)
-    if kind is not None and (not isinstance(value, kind) or (
-            base in ('int', 'float') and isinstance(value, bool))):
-        raise ConfigError(f"'{key}' must be {base}, got {value!r}")
-    return float(value) if base == 'float' else value
+        return [_check_type(args[0], v, f'{key}[{i}]') if args else v
+                for i, v in enumerate(value)]
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"'{key}' must be float, got {value!r}")
+        return float(value)
+    if hint in (int, str, bool) and (not isinstance(value, hint) or (
+            hint is int and isinstance(value, bool))):
+        raise ConfigError(f"'{key}' must be {hint.__name__}, got {value!r}")
+    return value

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from pyg_kgt.errors import ConfigError
@@ -23,9 +25,12 @@ def test_yaml_round_trip(tmp_path):
     ({'student': 3}, "'student' must be a mapping"),
     ({'nope': 1}, "unknown key 'nope'"),
     ({'data': {'shared_relations': 'maybe'}}, 'data.shared_relations'),
+    ({'teacher': {'num_neighbors': ['a']}},
+     "'teacher.num_neighbors[0]' must be int, got 'a'"),
+    ({'data': {'sources': 'en'}}, "'data.sources' must be a list"),
 ])
 def test_bad_values_name_the_key(values, message):
-    with pytest.raises(ConfigError, match=message.replace('(', r'\(')):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         RunConfig.from_dict(values)
 
 
