@@ -60,6 +60,35 @@ def test_trained_model_names_each_kgs_own_relations(shared):
     assert [n for n, _ in model.predict_tails('b0', 'p', k=2)] != []
 
 
+def test_format_1_teachers_load_and_newer_ones_are_refused(tmp_path):
+    import json
+
+    from pyg_kgt.data import AlignmentLinks, KnowledgeGraph, MultiSourceKG
+    a = KnowledgeGraph('a', ['a0', 'a1'], ['p', 'q'],
+                       torch.tensor([[0, 0, 1], [1, 1, 0]]))
+    b = KnowledgeGraph('b', ['b0', 'b1'], ['r'], torch.tensor([[0, 0, 1]]))
+    kg = MultiSourceKG([a, b], [AlignmentLinks(
+        'a', 'b', torch.tensor([[1, 0]]))], shared_relations=False)
+    teacher = small()
+    teacher.build(kg)
+    teacher.save(str(tmp_path))
+    meta = json.loads((tmp_path / 'config.json').read_text())
+    # Format 1 kept the global (namespaced) names and one offset per KG.
+    vocab = json.loads((tmp_path / 'vocabularies.json').read_text())
+    vocab['relations'] = ['a:p', 'a:q', 'b:r']
+    vocab['relation_offset'] = {'a': 0, 'b': 2}
+    (tmp_path / 'vocabularies.json').write_text(json.dumps(vocab))
+    (tmp_path / 'config.json').write_text(json.dumps(
+        dict(meta, format_version=1)))
+    model = JointTeacher.load(str(tmp_path)).trained_model('b')
+    assert model.relation_names == ['r']
+    assert model.relation_index.tolist() == [2]
+    (tmp_path / 'config.json').write_text(json.dumps(
+        dict(meta, format_version=3)))
+    with pytest.raises(DataFormatError, match='format_version 3 is newer'):
+        JointTeacher.load(str(tmp_path))
+
+
 def test_alignment_evaluation(sources):
     teacher = small()
     teacher.fit(sources, TrainingConfig(epochs=3, batch_size=256))
