@@ -15,6 +15,7 @@ import sys
 import warnings
 from typing import Any, Dict, List, Optional
 
+from pyg_kgt import cli_models
 from pyg_kgt.errors import (ConfigError, DataFormatError, DistributedError,
                             NonFiniteLossError)
 
@@ -53,11 +54,8 @@ def _split(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from pyg_kgt.demo import run_demo
-    if args.threads is not None:
-        if args.threads < 1:
-            raise ConfigError(f'--threads: must be >= 1, got {args.threads}')
-        import torch
-        torch.set_num_threads(args.threads)
+    from pyg_kgt.training.config import TrainingConfig, apply_threads
+    apply_threads(TrainingConfig(num_threads=args.threads))
     run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir)
     return 0
 
@@ -151,7 +149,7 @@ def _retrain(args: argparse.Namespace) -> int:
 
     from pyg_kgt.data.readers import read_relation_alignment
     from pyg_kgt.models import JointTeacher, LocalStudent
-    from pyg_kgt.pipeline import link_target
+    from pyg_kgt.pipeline import describe_linked, link_target
     from pyg_kgt.run_folder import RunFolder, find_saved
     config = _load_config(args)
     if not config.data.target:
@@ -166,7 +164,7 @@ def _retrain(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     linked = link_target(kg, target, teacher, config.num_hops,
                          config.max_neighbors, config.training.seed)
-    _describe_linked(linked)
+    print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)
     student = LocalStudent(config.student)
@@ -185,20 +183,6 @@ def _retrain(args: argparse.Namespace) -> int:
                                 'teacher cache': folder.file(
                                     'teacher_cache.pt')}, folder.path)
     return 0
-
-
-def _describe_linked(linked) -> None:
-    from pyg_kgt.data.multi_source_kg import FACT, SAME_AS
-    target = linked.target_name
-    parts = [f'{target} {linked[target].num_nodes} nodes / '
-             f'{linked[target, FACT, target].edge_index.size(1)} edges']
-    for kg in linked.node_types:
-        if kg != target:
-            parts.append(
-                f'{kg} {linked[kg].num_nodes} nodes / '
-                f'{linked[kg, FACT, kg].edge_index.size(1)} edges / '
-                f'{linked[target, SAME_AS, kg].edge_index.size(1)} aligned')
-    print('linked subgraph: ' + '; '.join(parts))
 
 
 def _target(config, kg) -> str:
@@ -245,111 +229,6 @@ def _fit(args: argparse.Namespace) -> int:
                          config.training.seed, time.perf_counter() - began)
     _report({target: result['test']}, {'model': folder.file('model')},
             folder.path)
-    return 0
-
-
-def _load_model(path: str, kg_name: Optional[str]):
-    r"""A :class:`TrainedModel` from a model folder, a run folder holding
-    ``model/``, or a saved teacher or pretrain run (with ``--kg``)."""
-    from pyg_kgt.models import JointTeacher, TrainedModel
-    from pyg_kgt.run_folder import find_saved
-    folder, kind = find_saved(path, 'model', 'teacher')
-    if kind == 'model':
-        model = TrainedModel.load(folder)
-        if kg_name is not None and kg_name != model.kg_name:
-            raise ConfigError(f"--kg: the model at {folder} is of KG "
-                              f"'{model.kg_name}', not '{kg_name}'")
-        return model
-    teacher = JointTeacher.load(folder)
-    if kg_name is None:
-        raise ConfigError(f'--kg: {folder} is a teacher of '
-                          f'{teacher.names}; name one')
-    return teacher.trained_model(kg_name)
-
-
-def _model_data(args: argparse.Namespace, model):
-    r"""The KG a saved model was trained on: from ``--config``, else the
-    ``config.yaml`` of the run folder the model was saved in."""
-    from pyg_kgt.run_folder import run_config_of
-    found = None if args.config else run_config_of(args.model)
-    if not args.config and found is None:
-        raise ConfigError(f'--config: no config.yaml in the run folder of '
-                          f'{args.model}; give the config of the data the '
-                          f'model was trained on')
-    config = _load_config(args, found)
-    kg = _load_data(config)
-    if model.kg_name not in kg.names:
-        raise ConfigError(f"the data has no KG '{model.kg_name}'; "
-                          f'available: {kg.names}')
-    return kg[model.kg_name]
-
-
-def _evaluate(args: argparse.Namespace) -> int:
-    from pyg_kgt.io import atomic_write_json
-    model = _load_model(args.model, args.kg)
-    kg = _model_data(args, model)
-    results = model.evaluate(kg, args.split, args.protocol,
-                             progress=not args.quiet)
-    report = {'kg': model.kg_name, 'split': args.split, 'results': results}
-    if args.output:
-        atomic_write_json(report, args.output)
-    print(json.dumps({p: r['metrics'] for p, r in results.items()},
-                     indent=2))
-    return 0
-
-
-def _export(args: argparse.Namespace) -> int:
-    model = _load_model(args.model, args.kg)
-    formats = [f.strip() for f in args.format.split(',') if f.strip()]
-    for path in model.export(args.out, formats):
-        print(path)
-    return 0
-
-
-def _queries(args: argparse.Namespace) -> List[Dict[str, str]]:
-    r"""Queries from ``--head``/``--tail`` and ``--relation``, or a TSV file
-    of ``head \t relation [\t ?]`` (tails) and ``? \t relation \t tail``
-    (heads) rows."""
-    if args.queries:
-        from pyg_kgt.data.readers.lines import read_rows
-        queries = []
-        for line, fields in read_rows(args.queries, (2, 3)):
-            head, relation = fields[0], fields[1]
-            tail = fields[2] if len(fields) == 3 else '?'
-            if (head == '?') == (tail == '?'):
-                raise DataFormatError(args.queries, 'a query has exactly one '
-                                      "'?' (head or tail)", line)
-            queries.append({'head': head, 'relation': relation,
-                            'tail': tail})
-        return queries
-    if args.relation is None or (args.head is None) == (args.tail is None):
-        raise ConfigError('predict: give --relation and one of --head '
-                          '(tails are predicted) or --tail (heads), or '
-                          '--queries FILE')
-    return [{'head': args.head or '?', 'relation': args.relation,
-             'tail': args.tail or '?'}]
-
-
-def _predict(args: argparse.Namespace) -> int:
-    model = _load_model(args.model, args.kg)
-    known = _model_data(args, model) if args.filter_known else None
-    answers = []
-    for query in _queries(args):
-        side = 'tail' if query['tail'] == '?' else 'head'
-        given = query['head'] if side == 'tail' else query['tail']
-        answers.append({'query': query, 'predict': side, 'answers': [
-            {'rank': i + 1, 'entity': name, 'score': score}
-            for i, (name, score) in enumerate(model.predict(
-                given, query['relation'], side, args.k, known))]})
-    if args.json:
-        print(json.dumps(answers, ensure_ascii=False))
-        return 0
-    print('head\trelation\ttail\trank\tentity\tscore')
-    for item in answers:
-        q = item['query']
-        for a in item['answers']:
-            print(f"{q['head']}\t{q['relation']}\t{q['tail']}\t{a['rank']}"
-                  f"\t{a['entity']}\t{a['score']:.6g}")
     return 0
 
 
@@ -439,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
                           choices=['filtered', 'lifted'])
     evaluate.add_argument('--output', help='also write the full results '
                           'as JSON here')
-    evaluate.set_defaults(func=_evaluate)
+    evaluate.set_defaults(func=cli_models.evaluate)
 
     export = sub.add_parser('export', help='write entity and relation '
                             'embeddings (.npy, .pt, TSV)')
@@ -447,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument('--out', required=True, help='output folder')
     export.add_argument('--format', default='npy,pt,tsv',
                         help='comma-separated: npy, pt, tsv')
-    export.set_defaults(func=_export)
+    export.set_defaults(func=cli_models.export)
 
     predict = sub.add_parser('predict', help='top-k tails or heads of '
                              'queries given by name, with scores')
@@ -465,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(reads the data of the model's run)")
     predict.add_argument('--json', action='store_true',
                          help='JSON instead of a TSV table')
-    predict.set_defaults(func=_predict)
+    predict.set_defaults(func=cli_models.predict)
 
     demo = sub.add_parser('demo', help='run the main job on the embedded '
                           'default dataset')

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 
 from torch_geometric.data import HeteroData
 
-from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.data.multi_source_kg import FACT, SAME_AS, MultiSourceKG
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
@@ -57,6 +57,21 @@ def link_target(kg: MultiSourceKG, target: str, teacher: JointTeacher,
         target, sources, num_hops, max_neighbors, seed=seed,
         teacher_node_index={s: teacher.node_index(s) for s in sources}
     )(kg.subset([target, *sources]).to_hetero_data())
+
+
+def describe_linked(linked: HeteroData) -> str:
+    r"""The size of a linked subgraph in one line: nodes and edges per KG,
+    and the aligned pairs joining each source to the target."""
+    target = linked.target_name
+    parts = [f'{target} {linked[target].num_nodes} nodes / '
+             f'{linked[target, FACT, target].edge_index.size(1)} edges']
+    for kg in linked.node_types:
+        if kg != target:
+            parts.append(
+                f'{kg} {linked[kg].num_nodes} nodes / '
+                f'{linked[kg, FACT, kg].edge_index.size(1)} edges / '
+                f'{linked[target, SAME_AS, kg].edge_index.size(1)} aligned')
+    return '; '.join(parts)
 
 
 def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,

@@ -1,6 +1,7 @@
 """Seeded link-prediction splits, e.g. of an entity-alignment pair."""
 from __future__ import annotations
 
+import os
 from typing import Dict, Sequence, Tuple
 
 import torch
@@ -8,6 +9,7 @@ from torch import Tensor
 
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.io import atomic_write
 
 
 def split_triples(kg: KnowledgeGraph, fractions: Sequence[float] = (
@@ -95,9 +97,6 @@ def write_tsv(kg: MultiSourceKG, root: str) -> Dict[str, int]:
         ``{relative path: rows}`` of every file written, and
         ``alignment_pairs_dropped``.
     """
-    import os
-
-    from pyg_kgt.io import atomic_write
     written: Dict[str, int] = {}
 
     def write(path: str, rows) -> None:

@@ -1,0 +1,115 @@
+r"""The ``pyg-kgt`` commands that use a saved model: ``evaluate``,
+``export`` and ``predict`` (parsers in :mod:`pyg_kgt.cli`)."""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Dict, List, Optional
+
+from pyg_kgt.errors import ConfigError, DataFormatError
+
+
+def load_model(path: str, kg_name: Optional[str]):
+    r"""A :class:`TrainedModel` from a model folder, a run folder holding
+    ``model/``, or a saved teacher or pretrain run (with ``--kg``)."""
+    from pyg_kgt.models import JointTeacher, TrainedModel
+    from pyg_kgt.run_folder import find_saved
+    folder, kind = find_saved(path, 'model', 'teacher')
+    if kind == 'model':
+        model = TrainedModel.load(folder)
+        if kg_name is not None and kg_name != model.kg_name:
+            raise ConfigError(f"--kg: the model at {folder} is of KG "
+                              f"'{model.kg_name}', not '{kg_name}'")
+        return model
+    teacher = JointTeacher.load(folder)
+    if kg_name is None:
+        raise ConfigError(f'--kg: {folder} is a teacher of '
+                          f'{teacher.names}; name one')
+    return teacher.trained_model(kg_name)
+
+
+def model_data(args: argparse.Namespace, model):
+    r"""The KG a saved model was trained on: from ``--config``, else the
+    ``config.yaml`` of the run folder the model was saved in."""
+    from pyg_kgt.run_folder import run_config_of
+    found = None if args.config else run_config_of(args.model)
+    if not args.config and found is None:
+        raise ConfigError(f'--config: no config.yaml in the run folder of '
+                          f'{args.model}; give the config of the data the '
+                          f'model was trained on')
+    from pyg_kgt.cli import _load_config, _load_data
+    config = _load_config(args, found)
+    kg = _load_data(config)
+    if model.kg_name not in kg.names:
+        raise ConfigError(f"the data has no KG '{model.kg_name}'; "
+                          f'available: {kg.names}')
+    return kg[model.kg_name]
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from pyg_kgt.io import atomic_write_json
+    model = load_model(args.model, args.kg)
+    kg = model_data(args, model)
+    results = model.evaluate(kg, args.split, args.protocol,
+                             progress=not args.quiet)
+    report = {'kg': model.kg_name, 'split': args.split, 'results': results}
+    if args.output:
+        atomic_write_json(report, args.output)
+    print(json.dumps({p: r['metrics'] for p, r in results.items()},
+                     indent=2))
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    model = load_model(args.model, args.kg)
+    formats = [f.strip() for f in args.format.split(',') if f.strip()]
+    for path in model.export(args.out, formats):
+        print(path)
+    return 0
+
+
+def queries(args: argparse.Namespace) -> List[Dict[str, str]]:
+    r"""Queries from ``--head``/``--tail`` and ``--relation``, or a TSV file
+    of ``head \t relation [\t ?]`` (tails) and ``? \t relation \t tail``
+    (heads) rows."""
+    if args.queries:
+        from pyg_kgt.data.readers.lines import read_rows
+        queries = []
+        for line, fields in read_rows(args.queries, (2, 3)):
+            head, relation = fields[0], fields[1]
+            tail = fields[2] if len(fields) == 3 else '?'
+            if (head == '?') == (tail == '?'):
+                raise DataFormatError(args.queries, 'a query has exactly one '
+                                      "'?' (head or tail)", line)
+            queries.append({'head': head, 'relation': relation,
+                            'tail': tail})
+        return queries
+    if args.relation is None or (args.head is None) == (args.tail is None):
+        raise ConfigError('predict: give --relation and one of --head '
+                          '(tails are predicted) or --tail (heads), or '
+                          '--queries FILE')
+    return [{'head': args.head or '?', 'relation': args.relation,
+             'tail': args.tail or '?'}]
+
+
+def predict(args: argparse.Namespace) -> int:
+    model = load_model(args.model, args.kg)
+    known = model_data(args, model) if args.filter_known else None
+    answers = []
+    for query in queries(args):
+        side = 'tail' if query['tail'] == '?' else 'head'
+        given = query['head'] if side == 'tail' else query['tail']
+        answers.append({'query': query, 'predict': side, 'answers': [
+            {'rank': i + 1, 'entity': name, 'score': score}
+            for i, (name, score) in enumerate(model.predict(
+                given, query['relation'], side, args.k, known))]})
+    if args.json:
+        print(json.dumps(answers, ensure_ascii=False))
+        return 0
+    print('head\trelation\ttail\trank\tentity\tscore')
+    for item in answers:
+        q = item['query']
+        for a in item['answers']:
+            print(f"{q['head']}\t{q['relation']}\t{q['tail']}\t{a['rank']}"
+                  f"\t{a['entity']}\t{a['score']:.6g}")
+    return 0
