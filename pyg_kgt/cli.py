@@ -54,8 +54,9 @@ def _split(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from pyg_kgt.demo import run_demo
-    from pyg_kgt.training.config import TrainingConfig, apply_threads
-    apply_threads(TrainingConfig(num_threads=args.threads))
+    from pyg_kgt.training.config import (TrainingConfig,
+                                         apply_process_settings)
+    apply_process_settings(TrainingConfig(num_threads=args.threads))
     run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir)
     return 0
 
@@ -71,8 +72,8 @@ def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     if getattr(args, 'threads', None) is not None:
         config = config.override([f'training.num_threads={args.threads}'])
         config.training.progress = not args.quiet
-    from pyg_kgt.training.config import apply_threads
-    apply_threads(config.training)
+    from pyg_kgt.training.config import apply_process_settings
+    apply_process_settings(config.training)
     return config
 
 

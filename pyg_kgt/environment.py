@@ -1,9 +1,13 @@
-"""Hardware and versions, recorded with every result."""
+"""The process and its machine: hardware and versions (recorded with every
+result), resident memory, and the reuse of freed memory."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import platform
 import resource
+import sys
 from typing import Dict
 
 import torch
@@ -50,9 +54,63 @@ def reset_peak_rss() -> bool:
         ``False`` where that is not supported; the peak then keeps covering
         the whole process.
     """
+    release_freed_memory()
     try:
         with open('/proc/self/clear_refs', 'w') as f:
             f.write('5')
     except OSError:
         return False
     return True
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP = 2**31 - 1  # bytes: larger than any single step's temporaries
+_applied = False
+
+
+def _libc():
+    r"""glibc's ``mallopt`` and ``malloc_trim``, or :obj:`None` off glibc."""
+    if not sys.platform.startswith('linux'):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+        return libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):  # musl and others
+        return None
+
+
+def reuse_freed_memory() -> bool:
+    r"""Makes glibc keep freed large blocks in the process's heap for reuse
+    instead of returning each one to the operating system.
+
+    By default glibc serves every allocation above a (dynamic) threshold
+    with its own ``mmap`` and unmaps it on free, so each training step's
+    large temporaries (1-N scores of :obj:`[batch, candidates]`, per-basis
+    aggregates) are page-faulted in afresh, in the kernel: on 2 cores a
+    :obj:`[4096, 15000]` ``exp`` took 0.14 s freshly mapped and 0.09 s
+    reused, a ``logsumexp`` 0.15 s and 0.08 s, with about half the page
+    faults. The same remedy as the
+    allocators PyTorch's CPU tuning guide suggests (jemalloc, tcmalloc),
+    without a dependency. The process's resident memory then stays near its
+    peak rather than falling between steps (:func:`release_freed_memory`
+    gives the free part back). Applied once per process; a no-op
+    (returning :obj:`False`) off glibc.
+    """
+    global _applied
+    functions = _libc()
+    if _applied or functions is None:
+        return _applied
+    mallopt = functions[0]
+    _applied = bool(mallopt(_M_MMAP_THRESHOLD, _KEEP) and
+                    mallopt(_M_TRIM_THRESHOLD, _KEEP))
+    return _applied
+
+
+def release_freed_memory() -> bool:
+    r"""Returns the heap's free memory to the operating system now
+    (``malloc_trim``), e.g. between two runs in one process whose peaks are
+    measured apart. :obj:`False` off glibc."""
+    functions = _libc()
+    return functions is not None and bool(functions[1](0))

@@ -10,7 +10,8 @@ from benchmarks.pykeen_peer import tail_head_scorer
 from benchmarks.criteria import compare, render_criteria
 from benchmarks.results import (append_records, has_record, make_record,
                                 newest_records)
-from benchmarks.run import METHODS, QUICK, Budget, main, plan
+from benchmarks.budget import QUICK, Budget
+from benchmarks.run import METHODS, main, plan
 
 
 def _args(**kwargs):
@@ -29,7 +30,7 @@ def _flag(argv, name):
 
 def test_quick_plan_covers_every_table():
     steps = plan(_args())
-    scripts = [step.argv[0].rsplit('/', 1)[1] for step in steps]
+    scripts = [step.argv[1].split('.')[1] + '.py' for step in steps]
     assert scripts == ['bench_teacher.py', 'bench_transfer.py',
                        'pykeen_peer.py', 'bench_transfer.py',
                        'bench_teacher.py', 'bench_transfer.py',
@@ -87,7 +88,8 @@ def test_dry_run_prints_the_plan_and_runs_nothing(capsys, tmp_path):
     main(['--dry-run', '--suite', 'dbp5l', '--targets', 'el',
           '--teachers', str(tmp_path)])
     out = capsys.readouterr().out
-    assert 'bench_teacher.py' in out and 'pykeen_peer.py' in out
+    assert ('-m benchmarks.bench_teacher' in out and
+            '-m benchmarks.pykeen_peer' in out)
     assert not any(tmp_path.iterdir())
 
 
@@ -216,13 +218,13 @@ def test_a_teacher_not_saved_trains_only_when_a_run_needs_it(monkeypatch):
     import benchmarks.run as run_module
     steps = plan(_args(suite='dbp5l', peers=[], joint_seeds=[],
                        reuse_methods=[]))
-    assert [s.argv[0].rsplit('/', 1)[1] for s in steps] == [
+    assert [s.argv[1].split('.')[1] + '.py' for s in steps] == [
         'bench_teacher.py', 'bench_transfer.py']
     left = {'bench_teacher.py': 0, 'bench_transfer.py': 0}
     calls = []
 
     def fake_run(argv, **kwargs):
-        script = argv[1].rsplit('/', 1)[1]
+        script = argv[2].split('.')[1] + '.py'
         calls.append((script, '--pending' in argv))
         return subprocess.CompletedProcess(
             argv, left[script] if '--pending' in argv else 0)

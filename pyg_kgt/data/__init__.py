@@ -8,12 +8,13 @@ from pyg_kgt.data.readers import (FORMATS, detect_format, read_dbp5l,
                                   read_gcn_align, read_multi_source,
                                   read_openea, read_relation_alignment,
                                   read_tsv)
-from pyg_kgt.data.synthetic import make_synthetic_multi_source_kg
+from pyg_kgt.data.synthetic import (make_product_multi_source_kg,
+                                    make_synthetic_multi_source_kg)
 
 __all__ = [
     'AlignmentLinks', 'HomogeneousView', 'KnowledgeGraph', 'MultiSourceKG',
     'FORMATS', 'detect_format', 'read_multi_source', 'read_dbp5l',
     'read_gcn_align', 'read_openea', 'read_relation_alignment', 'read_tsv',
     'RelationVocabulary',
-    'make_synthetic_multi_source_kg',
+    'make_product_multi_source_kg', 'make_synthetic_multi_source_kg',
 ]

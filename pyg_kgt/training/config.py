@@ -42,6 +42,12 @@ class TrainingConfig(DictConfig):
             :obj:`None` keeps PyTorch's choice: ``OMP_NUM_THREADS`` when
             set, else one thread per core. Next to other CPU-bound jobs,
             use the cores that are actually free. (default: :obj:`None`)
+        reuse_memory (bool): Keep freed large CPU buffers in the process
+            for the next step instead of returning them to the operating
+            system (see
+            :func:`~pyg_kgt.environment.reuse_freed_memory`);
+            resident memory then stays near its peak. (default:
+            :obj:`True`)
     """
     section = 'training'
 
@@ -62,6 +68,7 @@ class TrainingConfig(DictConfig):
     progress: bool = False
     distributed_timeout_s: float = 300.0
     num_threads: Optional[int] = None
+    reuse_memory: bool = True
 
     def __post_init__(self) -> None:
         if self.num_threads is not None and self.num_threads < 1:
@@ -82,9 +89,13 @@ class TrainingConfig(DictConfig):
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
 
 
-def apply_threads(training: 'TrainingConfig') -> None:
-    r"""Sets the process's CPU threads from ``training.num_threads`` (no-op
-    when :obj:`None`)."""
+def apply_process_settings(training: 'TrainingConfig') -> None:
+    r"""Applies the settings that belong to the whole process: its CPU
+    threads (``training.num_threads``, unchanged when :obj:`None`) and the
+    reuse of freed memory (``training.reuse_memory``)."""
     if training.num_threads is not None:
         import torch
         torch.set_num_threads(training.num_threads)
+    if training.reuse_memory:
+        from pyg_kgt.environment import reuse_freed_memory
+        reuse_freed_memory()

@@ -19,7 +19,8 @@ from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
-from pyg_kgt.training.config import TrainingConfig, apply_threads
+from pyg_kgt.training.config import (TrainingConfig,
+                                     apply_process_settings)
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -179,7 +180,7 @@ def fit(model: LinkPredictor, adjacency: RelationalAdjacency,
                                 extra_loss is not None):
         raise ValueError('memory-bounded training (a sampler) needs '
                          "loss='negative-sampling' and no extra_loss")
-    apply_threads(config)
+    apply_process_settings(config)
     context = DistributedContext.from_environment(
         config.distributed_timeout_s)
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]

@@ -115,12 +115,12 @@ def test_config_validation():
 
 
 def test_num_threads_is_applied_by_fit():
-    from pyg_kgt.training.config import apply_threads
+    from pyg_kgt.training.config import apply_process_settings
     before = torch.get_num_threads()
     try:
-        apply_threads(TrainingConfig(num_threads=1))
+        apply_process_settings(TrainingConfig(num_threads=1))
         assert torch.get_num_threads() == 1
-        apply_threads(TrainingConfig())  # None leaves the setting alone
+        apply_process_settings(TrainingConfig())  # None: left alone
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)

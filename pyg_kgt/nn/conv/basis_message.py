@@ -10,18 +10,27 @@ messages of every relation regroup by basis:
     \mathbf{x}\big)_i, \qquad (\mathbf{A}_b)_{ij} = \sum_{r}
     a_{rb}\, c_{rij},
 
-so a layer is one sparse-dense product per basis over *all* edges (edge
-weight: the basis coefficient of its relation times its normalisation) and
-one dense GEMM, whatever the number of relations. Nothing of size
-``[edges, bases, in]`` or ``[relations, in, out]`` is built, forward or
-backward; the backward recomputes the per-basis aggregates from the saved
-inputs.
+so a layer is one weighted gather-sum over *all* edges and bases into
+:math:`\mathbf{H} = [\mathbf{A}_1 \mathbf{x}, \dots, \mathbf{A}_B
+\mathbf{x}]` :obj:`[N, B * in]` (entry weight: the basis coefficient of the
+edge's relation times its normalisation) and one dense GEMM
+:math:`\mathbf{H} [\mathbf{V}_1; \dots; \mathbf{V}_B]`, whatever the
+number of relations. The backward is one GEMM per gradient, one transposed
+gather-sum for :math:`\partial \mathbf{x}` and one sampled dense-dense
+product for the coefficients. Nothing of size ``[edges, bases, in]`` or
+``[relations, in, out]`` is built, forward or backward; ``H`` (nodes times
+bases times ``in``) is kept for the backward.
+
+Work: :math:`3 B N \cdot in \cdot out` multiply-adds in dense GEMMs, against
+:math:`3 G \cdot in \cdot out` for the grouped path (:math:`G`:
+(relation, target) groups); which is smaller depends on the graph (see
+:meth:`RelationalConv.message_method`).
 """
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from typing import Any, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -50,6 +59,8 @@ class BasisEdges:
     num_nodes: int
     by_target: Tuple[Tensor, Tensor, Tensor, Tensor]
     by_source: Tuple[Tensor, Tensor, Tensor, Tensor]
+    _expanded: Dict[int, 'BasisEntries'] = field(default_factory=dict,
+                                                 repr=False)
 
     @classmethod
     def from_adjacency(cls, adjacency) -> 'BasisEdges':
@@ -75,29 +86,82 @@ class BasisEdges:
                           tuple(t.to(device) for t in self.by_target),
                           tuple(t.to(device) for t in self.by_source))
 
-
-def _basis_values(pattern, coefficient: Tensor) -> Tensor:
-    r"""The edge values of :math:`\mathbf{A}_1, \dots, \mathbf{A}_B`
-    :obj:`[E, B]` in the pattern's edge order, for coefficients
-    :obj:`[R, B]`: :math:`a_{r_e b}\, c_e` (small: edges times bases)."""
-    _, _, relation, weight = pattern
-    return coefficient[relation] * weight[:, None]
+    def entries(self, num_bases: int) -> 'BasisEntries':
+        r"""The (edge, basis) entries for ``num_bases`` (built once)."""
+        if num_bases not in self._expanded:
+            self._expanded[num_bases] = BasisEntries.build(self, num_bases)
+        return self._expanded[num_bases]
 
 
-def _spmm(pattern, values: Tensor, dense: Tensor) -> Tensor:
-    r"""Sparse :obj:`[N, N]` (the pattern with ``values`` :obj:`[E]`) times
-    dense :obj:`[N, d]`. ``embedding_bag`` is a fused gather, scale and
-    sum per row: about twice as fast as a CSR ``torch.sparse.mm`` on CPU
-    and it builds no :obj:`[E, d]` temporary."""
-    crow, col, _, _ = pattern
-    return F.embedding_bag(col, dense, crow[:-1], mode='sum',
-                           per_sample_weights=values)
+def _expand(crow: Tensor, num_bases: int) -> Tuple[Tensor, Tensor, Tensor]:
+    r"""Lays out every (edge, basis) entry of a CSR pattern row by row and,
+    inside a row, basis by basis: entry ``(i, b, k)`` (the ``k``-th edge of
+    row ``i``) at ``B * crow[i] + b * deg(i) + k``. Returns the edge and the
+    basis of each entry and the start of each (row, basis) bag
+    :obj:`[N * B + 1]`."""
+    deg = crow[1:] - crow[:-1]
+    num_edges = int(crow[-1])
+    b = torch.arange(num_bases, device=crow.device)
+    starts = (num_bases * crow[:-1, None] + b * deg[:, None]).view(-1)
+    bag_starts = torch.cat([starts, starts.new_full((1,), num_edges *
+                                                    num_bases)])
+    sizes = deg.repeat_interleave(num_bases)
+    bag = torch.repeat_interleave(torch.arange(sizes.numel(),
+                                               device=crow.device), sizes)
+    within = torch.arange(bag.numel(), device=crow.device) - starts[bag]
+    edge = crow[:-1][bag // num_bases] + within
+    return edge, bag % num_bases, bag_starts
+
+
+@dataclass
+class BasisEntries:
+    r"""Every (edge, basis) pair of a :class:`BasisEdges` for ``B`` bases,
+    laid out for single-kernel gather-sums.
+
+    Attributes:
+        edge (torch.Tensor): :obj:`[B * E]` edge (in ``by_target`` order) of
+            each entry, row by row (target), basis by basis.
+        basis (torch.Tensor): :obj:`[B * E]` its basis.
+        bag_starts (torch.Tensor): :obj:`[N * B + 1]` where each (target,
+            basis) bag starts: row ``i * B + b`` of ``H`` viewed as
+            :obj:`[N * B, in]`.
+        source_edge, source_basis (torch.Tensor): The same entries sorted by
+            source node (edge ids in ``by_source`` order).
+        source_starts (torch.Tensor): :obj:`[N]` where each source's bag
+            (all its edges and bases) starts.
+    """
+    edge: Tensor
+    basis: Tensor
+    bag_starts: Tensor
+    source_edge: Tensor
+    source_basis: Tensor
+    source_starts: Tensor
+
+    @classmethod
+    def build(cls, edges: BasisEdges, num_bases: int) -> 'BasisEntries':
+        edge, basis, bag_starts = _expand(edges.by_target[0], num_bases)
+        source_edge, source_basis, starts = _expand(edges.by_source[0],
+                                                    num_bases)
+        return cls(edge, basis, bag_starts, source_edge, source_basis,
+                   starts[:-1:num_bases].contiguous())
+
+
+def _csr(crow: Tensor, col: Tensor, values: Tensor, rows: int,
+         cols: int) -> Tensor:
+    with warnings.catch_warnings():  # CSR support is "beta" in torch.
+        warnings.simplefilter('ignore')
+        return torch.sparse_csr_tensor(crow, col, values, (rows, cols),
+                                       check_invariants=False)
 
 
 class BasisRelationalMessage(torch.autograd.Function):
-    r"""Computes :math:`\mathbf{m} = \sum_b (\mathbf{A}_b \mathbf{x})
-    \mathbf{V}_b` (see the module docstring), basis by basis; only the
-    inputs are saved.
+    r"""Computes :math:`\mathbf{m} = \mathbf{H} [\mathbf{V}_1; \dots;
+    \mathbf{V}_B]` with :math:`\mathbf{H} = [\mathbf{A}_1 \mathbf{x}, \dots,
+    \mathbf{A}_B \mathbf{x}]` (see the module docstring).
+
+    ``embedding_bag`` does the gather-sums: a fused gather, scale and sum
+    per bag, about twice as fast as a CSR ``torch.sparse.mm`` on CPU, and it
+    builds no :obj:`[entries, in]` temporary.
 
     Args (of :meth:`apply`):
         x (torch.Tensor): :obj:`[N, in]`.
@@ -109,40 +173,46 @@ class BasisRelationalMessage(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, comp: Tensor, basis: Tensor,
                 edges: BasisEdges) -> Tensor:
-        out = x.new_zeros(edges.num_nodes, basis.size(2))
-        values = _basis_values(edges.by_target, comp)
-        for b in range(basis.size(0)):
-            out.addmm_(_spmm(edges.by_target, values[:, b], x), basis[b])
-        ctx.save_for_backward(x, comp, basis)
+        num_bases, in_channels, out_channels = basis.shape
+        entries = edges.entries(num_bases)
+        _, source, relation, weight = edges.by_target
+        values = comp[relation[entries.edge], entries.basis] * weight[
+            entries.edge]
+        h = F.embedding_bag(source[entries.edge], x, entries.bag_starts[:-1],
+                            mode='sum', per_sample_weights=values)
+        h = h.view(edges.num_nodes, num_bases * in_channels)
+        ctx.save_for_backward(x, comp, basis, h, values)
         ctx.edges = edges
-        return out
+        return h @ basis.reshape(num_bases * in_channels, out_channels)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Tensor) -> Tuple[Any, ...]:
-        x, comp, basis = ctx.saved_tensors
+        x, comp, basis, h, values = ctx.saved_tensors
         edges: BasisEdges = ctx.edges
         need_x, need_comp, need_basis = ctx.needs_input_grad[:3]
+        num_bases, in_channels, out_channels = basis.shape
+        entries = edges.entries(num_bases)
         n = edges.num_nodes
-        grad_x = x.new_zeros(x.shape) if need_x else None
-        grad_basis = torch.empty_like(basis) if need_basis else None
-        grad_values = []
-        values = _basis_values(edges.by_target, comp)
-        values_t = _basis_values(edges.by_source, comp) if need_x else None
-        crow, col = edges.by_target[:2]
-        for b in range(basis.size(0)):
-            if need_basis:
-                torch.mm(_spmm(edges.by_target, values[:, b], x).t(),
-                         grad_out, out=grad_basis[b])
-            grad_h = grad_out @ basis[b].t()  # d loss / d (A_b x): [N, in]
-            if need_x:
-                grad_x += _spmm(edges.by_source, values_t[:, b], grad_h)
-            if need_comp:  # <grad_h[target], x[source]> on every edge
-                pattern = _csr(crow, col, values[:, b].contiguous(), n)
-                grad_values.append(torch.sparse.sampled_addmm(
-                    pattern, grad_h, x.t(), beta=0.0).values())
-        grad_comp = None
-        if need_comp:
-            _, _, relation, weight = edges.by_target
-            grad_comp = comp.new_zeros(comp.shape).index_add_(
-                0, relation, torch.stack(grad_values, 1) * weight[:, None])
+        grad_x = grad_comp = grad_basis = None
+        if need_basis:
+            grad_basis = (h.t() @ grad_out).view_as(basis)
+        # d loss / d H, one row per (target, basis): [N * B, in]
+        grad_h = (grad_out @ basis.reshape(-1, out_channels).t()).view(
+            n * num_bases, in_channels)
+        if need_x:
+            _, target, relation, weight = edges.by_source
+            e, b = entries.source_edge, entries.source_basis
+            grad_x = F.embedding_bag(
+                target[e] * num_bases + b, grad_h, entries.source_starts,
+                mode='sum', per_sample_weights=comp[relation[e], b] *
+                weight[e])
+        if need_comp:  # <grad_H[target, b], x[source]> per entry
+            _, source, relation, weight = edges.by_target
+            pattern = _csr(entries.bag_starts, source[entries.edge], values,
+                           n * num_bases, n)
+            inner = torch.sparse.sampled_addmm(pattern, grad_h, x.t(),
+                                               beta=0.0).values()
+            grad_comp = comp.new_zeros(comp.shape).view(-1).index_add_(
+                0, relation[entries.edge] * num_bases + entries.basis,
+                inner * weight[entries.edge]).view_as(comp)
         return grad_x, grad_comp, grad_basis, None

@@ -16,9 +16,12 @@ from pyg_kgt.nn.conv.relational_adjacency import RelationalAdjacency
 
 
 METHODS = ('auto', 'grouped', 'basis')
-# ``method="auto"`` takes the basis path above this many present relations
-# per basis (measured: benchmarks/results/conv.md).
-BASIS_RELATIONS_PER_BASIS = 2
+# ``method="auto"``: in the grouped path one present relation's kernels
+# cost about as much as this many more (relation, target) groups of GEMM
+# rows. Measured on 2 cores at width 200 (docs/performance.rst): the basis
+# path won with B*N = 1.22 G over 1,739 relations (DBP-5L) and 1.02 G over
+# 43 (product shape), and lost with 1.23 G over 200 (uniform graph).
+GROUPS_PER_RELATION = 200
 
 
 class RelationalMessages(NamedTuple):
@@ -82,18 +85,18 @@ class RelationalConv(MessagePassing):
             relation, :class:`GroupedRelationalMessage`), ``"basis"`` (with
             ``num_bases`` only: one sparse product per basis over all
             edges, :class:`BasisRelationalMessage`) or ``"auto"``, which
-            takes ``"basis"`` when the layer has bases and the graph has
-            more present relations than :data:`BASIS_RELATIONS_PER_BASIS`
-            times the bases, else ``"grouped"``. (default: ``"auto"``)
+            compares their dense work (see :meth:`message_method`).
+            (default: ``"auto"``)
 
     .. note::
         ``"grouped"`` runs one small kernel per present relation (a few
         thousand on multi-source KGs): fast while relations are few, but
         each kernel opens a parallel region, which collapses when other
-        processes share the cores. ``"basis"`` runs :math:`2B` large
-        sparse products and one GEMM whatever the number of relations;
-        its work grows with bases times edges times width. Both save only
-        their inputs for the backward pass.
+        processes share the cores. ``"basis"`` runs one weighted
+        gather-sum over all edges and bases and one GEMM whatever the
+        number of relations; its dense work grows with bases times nodes
+        times width, and it keeps the per-basis aggregates
+        :obj:`[N, B * in]` for the backward pass.
     """
 
     def __init__(self, in_channels: int, out_channels: int,
@@ -216,12 +219,25 @@ class RelationalConv(MessagePassing):
                                               self.out_channels)
 
     def message_method(self, adjacency: RelationalAdjacency) -> str:
-        r"""The message path used on ``adjacency`` (see ``method``)."""
+        r"""The message path used on ``adjacency`` (see ``method``).
+
+        ``"auto"`` takes ``"basis"`` when the layer has bases and
+
+        .. math::
+            B \cdot N < G + c \cdot R,
+
+        :math:`B N` being the rows of the basis path's GEMMs (bases times
+        nodes), :math:`G` the (relation, target) groups the grouped path
+        multiplies and :math:`R` its present relations, each costing about
+        :math:`c` = :data:`GROUPS_PER_RELATION` groups of work in kernel
+        overheads; else ``"grouped"``.
+        """
         if self.method != 'auto':
             return self.method
-        if self.num_bases is not None and len(
-                adjacency.present_relations) > (BASIS_RELATIONS_PER_BASIS *
-                                                self.num_bases):
+        if self.num_bases is not None and (
+                self.num_bases * adjacency.num_nodes <
+                adjacency.group_target.numel() + GROUPS_PER_RELATION *
+                len(adjacency.present_relations)):
             return 'basis'
         return 'grouped'
 

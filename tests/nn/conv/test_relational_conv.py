@@ -163,18 +163,25 @@ def test_gradcheck_double_precision(method):
         (inp, conv.comp, conv.weight))
 
 
-def test_auto_picks_the_basis_path_for_many_relations_per_basis():
+def test_auto_compares_the_dense_work_of_both_paths():
+    from pyg_kgt.nn.conv.relational_conv import GROUPS_PER_RELATION
     x, edge_index, edge_type = graph(num_relations=5)
-    few = RelationalConv(8, 4, 5, num_bases=3)
-    many = RelationalConv(8, 4, 5, num_bases=2)
+    conv = RelationalConv(8, 4, 5, num_bases=2)
     full = RelationalConv(8, 4, 5)
-    adjacency = few.adjacency(edge_index, edge_type, 12)
-    assert few.message_method(adjacency) == 'grouped'   # 5 <= 2 * 3
-    assert many.message_method(adjacency) == 'basis'    # 5 > 2 * 2
+    adjacency = conv.adjacency(edge_index, edge_type, 12)
+    groups = adjacency.group_target.numel()
+    relations = len(adjacency.present_relations)
+    assert 2 * 12 < groups + GROUPS_PER_RELATION * relations
+    assert conv.message_method(adjacency) == 'basis'
     assert full.message_method(adjacency) == 'grouped'  # no bases
+    # Many nodes, few edges and relations: B * N exceeds G + c * R.
+    sparse = conv.adjacency(torch.tensor([[0, 1, 2], [3, 4, 5]]),
+                            torch.tensor([0, 0, 1]), 5000)
+    assert 2 * 5000 > 3 + GROUPS_PER_RELATION * 2
+    assert conv.message_method(sparse) == 'grouped'
     grouped = RelationalConv(8, 4, 5, num_bases=2, method='grouped')
-    grouped.load_state_dict(many.state_dict())
-    assert torch.allclose(many(x, adjacency), grouped(x, adjacency),
+    grouped.load_state_dict(conv.state_dict())
+    assert torch.allclose(conv(x, adjacency), grouped(x, adjacency),
                           atol=1e-5)
 
 
