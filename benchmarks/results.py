@@ -32,6 +32,22 @@ def dbp5l_root(data: str) -> str:
     return root
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_worker(argv: Sequence[str], **kwargs: Any) -> Dict[str, Any]:
+    r"""Runs a worker command (``[python, -m, benchmarks.x, --worker ...]``)
+    from the repository root and returns the last JSON line it printed, or
+    ``{"error": ...}`` with its last line of stderr."""
+    proc = subprocess.run(list(argv), capture_output=True, text=True,
+                          cwd=REPO, **kwargs)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith('{')]
+    if lines:
+        return json.loads(lines[-1])
+    return {'error': f'exit {proc.returncode}: '
+                     f'{proc.stderr.strip().splitlines()[-1:]}'}
+
+
 def git_commit() -> str:
     r"""``HEAD``, with ``+dirty`` when the package or the benchmark scripts
     differ from it; ``unknown`` outside a git checkout."""

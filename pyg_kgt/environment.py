@@ -8,7 +8,7 @@ import os
 import platform
 import resource
 import sys
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
 import torch
 
@@ -114,3 +114,77 @@ def release_freed_memory() -> bool:
     measured apart. :obj:`False` off glibc."""
     functions = _libc()
     return functions is not None and bool(functions[1](0))
+
+
+def _cpu_times(stat_path: str = '/proc/stat') -> Optional[Tuple[int, int]]:
+    r"""``(busy, total)`` clock ticks of all CPUs since boot, from the first
+    line of ``/proc/stat``; :obj:`None` where it cannot be read."""
+    try:
+        with open(stat_path) as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 4:
+        return None
+    total = sum(fields[:8])  # guest time is already counted in user time
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return total - idle, total
+
+
+def _own_ticks() -> int:
+    r"""CPU clock ticks this process (all its threads) has used."""
+    times = os.times()
+    return int((times.user + times.system) * os.sysconf('SC_CLK_TCK'))
+
+
+class FreeCores:
+    r"""How many of the process's cores other processes leave free.
+
+    Between two calls it reads how busy all CPUs were (``/proc/stat``),
+    takes away this process's own share, and returns the cores left,
+    :math:`\max(1, \mathrm{round}(C - \text{others' busy cores}))` for the
+    :math:`C` cores the process may run on. Training re-sets its threads to
+    this every epoch (``training.num_threads`` unset): with more threads
+    than free cores, every parallel region waits for a descheduled thread
+    (measured on 2 cores: a loop of small products took 2.8 s alone and
+    17 s each beside a twin with 2 threads apiece, 4.4 s with 1).
+
+    Args:
+        stat_path (str): The kernel's CPU counters. (default:
+            ``/proc/stat``)
+    """
+
+    def __init__(self, stat_path: str = '/proc/stat') -> None:
+        self.stat_path = stat_path
+        self.cores = (len(os.sched_getaffinity(0))
+                      if hasattr(os, 'sched_getaffinity')
+                      else os.cpu_count() or 1)
+        self._last = (_cpu_times(stat_path), _own_ticks())
+
+    def __call__(self) -> int:
+        r"""The free cores since the previous call (or construction); all
+        of them where the counters cannot be read."""
+        now = (_cpu_times(self.stat_path), _own_ticks())
+        before, self._last = self._last, now
+        if now[0] is None or before[0] is None:
+            return self.cores
+        busy = now[0][0] - before[0][0]
+        total = now[0][1] - before[0][1]
+        if total <= 0:
+            return self.cores
+        machine = os.cpu_count() or self.cores
+        others = max(0, busy - (now[1] - before[1])) * machine / total
+        return max(1, min(self.cores, round(self.cores - others)))
+
+
+_FREE_CORES = FreeCores()  # counting from when the process imported us
+
+
+def follow_free_cores() -> int:
+    r"""Sets torch's CPU threads to the cores free since the last call
+    (:class:`FreeCores`; the first call counts from import) and returns
+    them."""
+    free = _FREE_CORES()
+    if torch.get_num_threads() != free:
+        torch.set_num_threads(free)
+    return free

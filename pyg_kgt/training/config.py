@@ -39,9 +39,11 @@ class TrainingConfig(DictConfig):
             for its peers before failing with a clear error. (default: 300)
         num_threads (int, optional): CPU threads of the process
             (``torch.set_num_threads``), set when training starts.
-            :obj:`None` keeps PyTorch's choice: ``OMP_NUM_THREADS`` when
-            set, else one thread per core. Next to other CPU-bound jobs,
-            use the cores that are actually free. (default: :obj:`None`)
+            :obj:`None`: ``OMP_NUM_THREADS`` when it is set, else the
+            cores other processes leave free, measured again every epoch
+            (:class:`~pyg_kgt.environment.FreeCores`): all of them on an
+            idle machine, fewer beside other CPU-bound jobs, so that no
+            thread waits for a descheduled one. (default: :obj:`None`)
         reuse_memory (bool): Keep freed large CPU buffers in the process
             for the next step instead of returning them to the operating
             system (see
@@ -49,7 +51,6 @@ class TrainingConfig(DictConfig):
             resident memory then stays near its peak. (default:
             :obj:`True`)
     """
-    section = 'training'
 
     epochs: int = 100
     batch_size: int = 1024
@@ -89,13 +90,24 @@ class TrainingConfig(DictConfig):
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
 
 
+def follows_free_cores(training: 'TrainingConfig') -> bool:
+    r"""Whether training sets its threads to the free cores every epoch
+    (``num_threads`` unset and no ``OMP_NUM_THREADS``)."""
+    import os
+    return (training.num_threads is None and
+            'OMP_NUM_THREADS' not in os.environ)
+
+
 def apply_process_settings(training: 'TrainingConfig') -> None:
     r"""Applies the settings that belong to the whole process: its CPU
-    threads (``training.num_threads``, unchanged when :obj:`None`) and the
+    threads (``training.num_threads``; see there when :obj:`None`) and the
     reuse of freed memory (``training.reuse_memory``)."""
     if training.num_threads is not None:
         import torch
         torch.set_num_threads(training.num_threads)
+    elif follows_free_cores(training):
+        from pyg_kgt.environment import follow_free_cores
+        follow_free_cores()
     if training.reuse_memory:
         from pyg_kgt.environment import reuse_freed_memory
         reuse_freed_memory()

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from pyg_kgt.environment import follow_free_cores
 from pyg_kgt.errors import NonFiniteLossError
 from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
@@ -19,8 +20,8 @@ from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
-from pyg_kgt.training.config import (TrainingConfig,
-                                     apply_process_settings)
+from pyg_kgt.training.config import (TrainingConfig, apply_process_settings,
+                                     follows_free_cores)
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -229,7 +230,11 @@ def _train_epochs(model, adjacency, groups, config, validate, extra_loss,
                   history, bar, keep_snapshot,
                   context: DistributedContext) -> None:
     stopped = False
+    adapt, first = follows_free_cores(config), True
     for epoch in bar:
+        if adapt and not first:  # fit's start set them for the first
+            follow_free_cores()
+        first = False
         model.train()
         began = time.perf_counter()
         total, steps = 0.0, 0
