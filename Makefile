@@ -44,10 +44,10 @@ bench-quick: $(VENV)/.installed
 	$(PY) -m benchmarks.run --quick
 
 bench-conv: $(VENV)/.installed
-	$(PY) benchmarks/bench_conv.py
+	$(PY) -m benchmarks.bench_conv
 
 bench-eval: $(VENV)/.installed
-	$(PY) benchmarks/bench_eval_speed.py
+	$(PY) -m benchmarks.bench_eval_speed
 
 clean:
 	rm -rf $(VENV) build *.egg-info

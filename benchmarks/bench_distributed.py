@@ -7,7 +7,7 @@ with 2 processes (1 thread each) on the same cores, and records each run's
 seconds per epoch, peak memory, loss trajectory and, for 2 ranks, the
 largest relative difference of its per-epoch losses from the 1-rank run.
 
-    python benchmarks/bench_distributed.py [--size 12500] [--epochs 3]
+    python -m benchmarks.bench_distributed [--size 12500] [--epochs 3]
 """
 from __future__ import annotations
 
@@ -15,20 +15,18 @@ import argparse
 import json
 import os
 import resource
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.bench_scaling import run_worker  # noqa: E402
-from benchmarks.results import (append_records, make_record,  # noqa: E402
+from benchmarks.bench_scaling import run_worker
+from benchmarks.results import (append_records, make_record,
                                 newest_records, write_markdown)
 
 
 def worker(args) -> None:
     from pyg_kgt.data import make_synthetic_multi_source_kg
+    from torch_geometric import seed_everything
+
     from pyg_kgt.models import JointTeacher, JointTeacherConfig, ModelConfig
-    from pyg_kgt.training import TrainingConfig, fit, seed_everything
+    from pyg_kgt.training import TrainingConfig, fit
     from pyg_kgt.training.distributed import DistributedContext
     context = DistributedContext.from_environment()
     seed_everything(0)  # after joining: the same initial weights everywhere
@@ -73,8 +71,8 @@ def main() -> None:
                str(args.batch_size)]
     config = {k: getattr(args, k) for k in ('size', 'dim', 'epochs',
                                             'batch_size')}
-    runs = {ranks: run_worker(os.path.abspath(__file__), options, ranks,
-                              args.cores, args.timeout)
+    runs = {ranks: run_worker('benchmarks.bench_distributed', options,
+                              ranks, args.cores, args.timeout)
             for ranks in (1, 2)}
     reference = runs[1]['losses']
     records = []

@@ -5,27 +5,22 @@ The bound is the time of the scoring matrix products alone (one
 lookup, the tie-aware rank counts and bookkeeping on top. Median of
 ``--repeats`` runs, in one process, same embeddings.
 
-    python benchmarks/bench_eval_speed.py [--data ../shared/data]
+    python -m benchmarks.bench_eval_speed [--data ../shared/data]
 """
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
+import torch
 
-import torch  # noqa: E402
-
-from benchmarks.results import (append_records, dbp5l_root,  # noqa
+from benchmarks.results import (append_records, dbp5l_root,
                                 default_data, hardware, make_record,
                                 write_markdown)
-from pyg_kgt.data import read_dbp5l  # noqa: E402
-from pyg_kgt.evaluation import evaluate_link_prediction  # noqa: E402
-from pyg_kgt.nn import DistMult  # noqa: E402
+from pyg_kgt.data import read_dbp5l
+from pyg_kgt.evaluation import evaluate_link_prediction
+from pyg_kgt.nn import DistMult
 
 
 def main() -> None:

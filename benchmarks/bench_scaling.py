@@ -10,8 +10,8 @@ no validation, so only training is measured. Every measurement runs in its
 own process; ``peak_rss_mb`` is rank 0's whole process (graph included),
 ``train_peak_over_base_mb`` what training added on top of the loaded graph.
 
-    python benchmarks/bench_scaling.py              # 10^4 .. 10^6 triples
-    python benchmarks/bench_scaling.py --quick      # 10^4 .. 10^5
+    python -m benchmarks.bench_scaling              # 10^4 .. 10^6 triples
+    python -m benchmarks.bench_scaling --quick      # 10^4 .. 10^5
 """
 from __future__ import annotations
 
@@ -24,10 +24,7 @@ import subprocess
 import sys
 from typing import Sequence
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.results import (append_records, make_record,  # noqa: E402
+from benchmarks.results import (append_records, make_record,
                                 newest_records, write_markdown)
 
 MODES = ('full_batch', 'memory_bounded')
@@ -90,22 +87,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_worker(script: str, options: Sequence[str], ranks: int,
+def run_worker(module: str, options: Sequence[str], ranks: int,
                cores: int, timeout: float) -> dict:
-    r"""Runs ``script --worker ...`` in 1 process (``cores`` threads) or
+    r"""Runs ``-m module --worker ...`` (from the repository root) in 1
+    process (``cores`` threads) or
     under torchrun with ``ranks`` processes (``cores / ranks`` threads
     each) and returns the JSON line rank 0 printed last."""
     env = {k: v for k, v in os.environ.items()
            if k not in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')}
     env['OMP_NUM_THREADS'] = str(max(1, cores // ranks))
     if ranks == 1:
-        command = [sys.executable, script, *options]
+        command = [sys.executable, '-m', module, *options]
     else:
         command = [sys.executable, '-m', 'torch.distributed.run',
                    f'--nproc_per_node={ranks}',
-                   f'--master_port={_free_port()}', script, *options]
+                   f'--master_port={_free_port()}', '-m', module, *options]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run(command, env=env, capture_output=True, text=True,
-                         timeout=timeout)
+                         timeout=timeout, cwd=root)
     if out.returncode != 0:
         raise RuntimeError(f'{" ".join(options)} with {ranks} rank(s) '
                            f'failed: {out.stderr[-1500:]}')
@@ -117,7 +116,7 @@ def measure(mode: str, size: int, ranks: int, args) -> dict:
                str(args.dim), '--epochs', str(args.epochs), '--batch-size',
                str(args.batch_size), '--num-negatives',
                str(args.num_negatives), '--fanout', str(args.fanout)]
-    return run_worker(os.path.abspath(__file__), options, ranks, args.cores,
+    return run_worker('benchmarks.bench_scaling', options, ranks, args.cores,
                       args.timeout)
 
 

@@ -10,27 +10,23 @@ exits 0 when the teacher's link prediction records are already there with
 this configuration, 1 otherwise (``benchmarks/run.py`` then knows whether
 a teacher that is not saved must be trained again).
 
-    python benchmarks/bench_teacher.py --sources en fr es ja --epochs 20
+    python -m benchmarks.bench_teacher --sources en fr es ja --epochs 20
 """
 from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 import time
 from typing import Optional, Sequence
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.results import (append_records, comparable,  # noqa
+from benchmarks.results import (append_records, comparable,
                                 dbp5l_root, default_data, make_record,
                                 newest_records, peak_rss_mb)
-from pyg_kgt.data import read_dbp5l  # noqa: E402
-from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
+from pyg_kgt.data import read_dbp5l
+from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             ModelConfig)
-from pyg_kgt.training import TrainingConfig, train_single_kg  # noqa: E402
+from pyg_kgt.training import TrainingConfig, train_single_kg
 
 
 def teacher_config(dim: int, linking: str = 'same_as'

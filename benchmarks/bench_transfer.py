@@ -3,7 +3,7 @@
 student network and training budget for every method; the teacher is
 loaded once (``--teacher``, pre-trained without the target) and reused.
 
-    python benchmarks/bench_transfer.py --teacher runs/teacher_no_el \
+    python -m benchmarks.bench_transfer --teacher runs/teacher_no_el \
         --targets el --seeds 0 [--methods single_kg_rgcn linked_no_kd ...]
 
 Writes one record per (target, method, protocol, seed); ``wall_s`` is the
@@ -33,24 +33,21 @@ import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.bench_teacher import teacher_config  # noqa: E402
-from benchmarks.results import (JOINT_RUN_KEYS,  # noqa: E402
+from benchmarks.bench_teacher import teacher_config
+from benchmarks.results import (JOINT_RUN_KEYS,
                                 append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb)
-from benchmarks.run import Budget  # noqa: E402
-from benchmarks.shared_joint import train_or_load_joint  # noqa: E402
-from pyg_kgt.data import read_dbp5l  # noqa: E402
-from pyg_kgt.data.readers.dbp5l import dbp5l_languages  # noqa: E402
-from pyg_kgt.environment import reset_peak_rss  # noqa: E402
-from pyg_kgt.io import read_json  # noqa: E402
-from pyg_kgt.models import (JointTeacher, JointTeacherConfig,  # noqa: E402
+from benchmarks.budget import Budget
+from benchmarks.shared_joint import train_or_load_joint
+from pyg_kgt.data import read_dbp5l
+from pyg_kgt.data.readers.dbp5l import dbp5l_languages
+from pyg_kgt.environment import reset_peak_rss
+from pyg_kgt.io import read_json
+from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             LocalStudentConfig, ModelConfig)
-from pyg_kgt.pipeline import METHODS, run_transfer  # noqa: E402
-from pyg_kgt.training import TrainingConfig  # noqa: E402
+from pyg_kgt.pipeline import METHODS, run_transfer
+from pyg_kgt.training import TrainingConfig
 
 BUDGET = Budget()
 

@@ -15,23 +15,18 @@ For each DBP-5L target in suite ``dbp5l_transfer``:
 
 Writes ``dbp5l_criteria.md``; nothing is typed by hand.
 
-    python benchmarks/criteria.py
+    python -m benchmarks.criteria
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.efficiency import training_cost  # noqa: E402
-from benchmarks.report import cell  # noqa: E402
-from benchmarks.results import (RESULTS_DIR, comparable,  # noqa: E402
+from benchmarks.efficiency import training_cost
+from benchmarks.report import cell
+from benchmarks.results import (RESULTS_DIR, comparable,
                                 newest_records, write_markdown)
 
 MAX_RATIO = 0.2

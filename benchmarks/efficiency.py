@@ -13,7 +13,7 @@ machine's speed varied between sessions. Writes
 ``dbp5l_efficiency.md`` and, with matplotlib, ``dbp5l_efficiency.png``
 (seconds per target, side by side).
 
-    python benchmarks/efficiency.py
+    python -m benchmarks.efficiency
 """
 from __future__ import annotations
 
@@ -22,14 +22,10 @@ import importlib.util
 import json
 import os
 import statistics
-import sys
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.results import (JOINT_RUN_KEYS,  # noqa: E402
+from benchmarks.results import (JOINT_RUN_KEYS,
                                 RESULTS_DIR, comparable,
                                 newest_records, read_records,
                                 write_markdown)

@@ -6,7 +6,7 @@ with the same torch build, the pinned PyKEEN and this checkout of pyg_kgt
 (editable, for the shared data readers and evaluation), and runs
 ``benchmarks/pykeen_peer.py`` with that interpreter.
 
-    python benchmarks/peer_env.py     # create it (idempotent), print python
+    python -m benchmarks.peer_env     # create it (idempotent), print python
 """
 from __future__ import annotations
 

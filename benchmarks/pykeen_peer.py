@@ -17,26 +17,21 @@ the two evaluators.
 Writes suite ``dbp5l_transfer``, methods ``pykeen_rotate`` and
 ``pykeen_transe``; ``wall_s`` is PyKEEN's training time.
 
-    benchmarks/.work/venv-pykeen/bin/python benchmarks/pykeen_peer.py \
+    benchmarks/.work/venv-pykeen/bin/python -m benchmarks.pykeen_peer \
         --targets el ja --models rotate transe --seeds 0 1 2
 """
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 from typing import Any, Dict
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.results import (append_records, dbp5l_root,  # noqa
+from benchmarks.results import (append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb)
-from pyg_kgt.data import read_dbp5l  # noqa: E402
-from pyg_kgt.environment import reset_peak_rss  # noqa: E402
-from pyg_kgt.training import evaluate_scorer  # noqa: E402
+from pyg_kgt.data import read_dbp5l
+from pyg_kgt.environment import reset_peak_rss
+from pyg_kgt.training import evaluate_scorer
 
 MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}
 # Adam learning rate per model, each chosen on the ``el`` validation split

@@ -6,7 +6,7 @@ wall time and peak memory; entity alignment records (protocol null) get
 their own table. Writes ``<suite>.md`` and, with matplotlib,
 ``<suite>_mrr_<protocol>.png`` (methods side by side per target).
 
-    python benchmarks/report.py teacher dbp5l_transfer
+    python -m benchmarks.report teacher dbp5l_transfer
 """
 from __future__ import annotations
 
@@ -18,10 +18,7 @@ import sys
 from collections import defaultdict
 from typing import Any, Dict, List, Sequence, Tuple
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))))
-
-from benchmarks.results import (RESULTS_DIR, newest_records,  # noqa: E402
+from benchmarks.results import (RESULTS_DIR, newest_records,
                                 write_markdown)
 
 METRICS = ('mrr', 'hits1', 'hits10')

@@ -49,46 +49,20 @@ import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
+from benchmarks.budget import QUICK, Budget
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 LANGUAGES = ('en', 'fr', 'es', 'ja', 'el')   # teachers' source order
 TARGETS = ('el', 'ja', 'es', 'fr', 'en')
 REUSE_SOURCES = ('en', 'fr', 'es')
 REUSE_TARGETS = ('el', 'ja')
+# The rows of the DBP-5L table, a subset of pyg_kgt.pipeline.METHODS.
 METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd',
            'student_no_feature_kd', 'student_no_network_kd',
            'student_no_prediction_kd')
 REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
 SUITES = ('dbp5l', 'speed', 'scaling')
-
-
-@dataclasses.dataclass
-class Budget:
-    r"""Training budgets of one run of the suite (full or quick).
-
-    The student budget (shared by every one of our methods and targets) was
-    chosen on ``ja`` validation MRR among budgets whose re-training fits in
-    1/5 of joint training: at batch 4096 and 40 epochs, lr 0.02 gave 0.297
-    and lr 0.05 gave 0.288 (still rising at lr 0.02, hence 50 epochs). The
-    earlier budget (100 epochs at batch 1024, lr 0.005) took 0.61x the
-    joint run on ``ja``; its records stay in the JSON under their config.
-    """
-    teacher_dim: int = 200
-    teacher_epochs: int = 20
-    teacher_batch_size: int = 4096
-    teacher_lr: float = 0.01
-    student_dim: int = 100
-    student_epochs: int = 50
-    student_batch_size: int = 4096
-    student_lr: float = 0.02
-    peer_dim: int = 128
-    peer_epochs: int = 100
-    peer_batch_size: int = 512
-    quick: bool = False
-
-
-QUICK = Budget(teacher_dim=32, teacher_epochs=2, student_dim=32,
-               student_epochs=4, peer_dim=32, peer_epochs=3, quick=True)
 
 
 @dataclasses.dataclass
@@ -103,7 +77,9 @@ class Step:
 
 
 def _script(name: str, *args) -> List[str]:
-    return [os.path.join(BENCH, name), *[str(a) for a in args]]
+    r"""``-m benchmarks.<name>`` and its arguments (run from the root)."""
+    return ['-m', f'benchmarks.{name[:-len(".py")]}',
+            *[str(a) for a in args]]
 
 
 def teacher_step(sources: Sequence[str], folder: str, suffix: str,
@@ -202,8 +178,8 @@ def plan(args) -> List[Step]:
     if 'scaling' in suites:
         steps += scaling_plan(budget)
     for step in steps:
-        if not args.force and step.argv[0].endswith(
-                ('bench_transfer.py', 'pykeen_peer.py')):
+        if not args.force and step.argv[1] in (
+                'benchmarks.bench_transfer', 'benchmarks.pykeen_peer'):
             step.argv.append('--skip-existing')
     return steps
 
@@ -256,7 +232,6 @@ def run(steps: Sequence[Step], env: Dict[str, str], dry_run: bool,
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    sys.path.insert(0, ROOT)
     from benchmarks.pykeen_peer import MODELS as PEERS
     from benchmarks.results import default_data
     parser = argparse.ArgumentParser(
@@ -300,7 +275,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         return
     for render in (['report.py', 'teacher', 'dbp5l_transfer'],
                    ['efficiency.py'], ['criteria.py']):
-        argv = [sys.executable, os.path.join(BENCH, render[0]), *render[1:]]
+        argv = [sys.executable, *_script(*render)]
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:
             raise SystemExit(f'rendering failed: {shlex.join(argv)}')
 

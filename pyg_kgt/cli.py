@@ -149,8 +149,9 @@ def _retrain(args: argparse.Namespace) -> int:
     import time
 
     from pyg_kgt.data.readers import read_relation_alignment
-    from pyg_kgt.models import JointTeacher, LocalStudent
-    from pyg_kgt.pipeline import describe_linked, link_target
+    from pyg_kgt.models import JointTeacher
+    from pyg_kgt.pipeline import (METHODS, describe_linked, link_target,
+                                  train_method)
     from pyg_kgt.run_folder import RunFolder, find_saved
     config = _load_config(args)
     if not config.data.target:
@@ -168,11 +169,11 @@ def _retrain(args: argparse.Namespace) -> int:
     print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)
-    student = LocalStudent(config.student)
-    history = student.fit(linked, cache, config.training,
-                          checkpoint_dir=folder.file('checkpoints'),
-                          resume=args.resume)
-    folder.write_history(history)
+    student = train_method(METHODS['student_full_kd'], linked, None, cache,
+                           config.student, config.training,
+                           checkpoint_dir=folder.file('checkpoints'),
+                           resume=args.resume)
+    folder.write_history(student.history)
     results = student.evaluate('test',
                                progress=config.training.progress)
     student.trained_model({'seed': config.training.seed,

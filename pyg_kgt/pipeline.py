@@ -3,8 +3,8 @@ subgraph of a target, re-train students and baselines side by side."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
-from typing import Any, Callable, Dict, Optional, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from torch_geometric.data import HeteroData
 
@@ -12,18 +12,66 @@ from pyg_kgt.data.multi_source_kg import FACT, SAME_AS, MultiSourceKG
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
+from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.transforms.link_subgraph import LinkSubgraph
 
-# method -> (uses the linked sources, distillation weights to zero)
-METHODS = {
-    'single_kg_rgcn': (False, None),
-    'linked_no_kd': (True, None),
-    'student_full_kd': (True, ()),
-    'student_no_feature_kd': (True, ('feature_weight',)),
-    'student_no_network_kd': (True, ('network_weight',)),
-    'student_no_prediction_kd': (True, ('prediction_weight',)),
-}
+@dataclass(frozen=True)
+class Method:
+    r"""One way to re-train a target, as the benchmark tables name it.
+
+    Attributes:
+        name (str): Its name in results.
+        linked (bool): Trains on the linked subgraph (else on the target
+            alone).
+        teacher (bool): Distils from the teacher (its cache).
+        changes (tuple): ``(field, value)`` pairs of
+            :class:`LocalStudentConfig` this method changes (ablations).
+    """
+    name: str
+    linked: bool
+    teacher: bool
+    changes: Tuple[Tuple[str, Any], ...] = ()
+
+    def student_config(self, config: LocalStudentConfig
+                       ) -> LocalStudentConfig:
+        return replace(config, **dict(self.changes)) if self.changes \
+            else config
+
+
+METHODS: Dict[str, Method] = {m.name: m for m in (
+    Method('single_kg_rgcn', linked=False, teacher=False),
+    Method('linked_no_kd', linked=True, teacher=False),
+    Method('student_full_kd', linked=True, teacher=True),
+    Method('student_no_feature_kd', True, True, (('feature_weight', 0.0),)),
+    Method('student_no_network_kd', True, True, (('network_weight', 0.0),)),
+    Method('student_no_prediction_kd', True, True,
+           (('prediction_weight', 0.0),)),
+    Method('student_uniform_prediction_kd', True, True,
+           (('prediction_trust', 'uniform'),)),
+)}
+
+
+def train_method(method: Method, linked: HeteroData,
+                 alone: Optional[HeteroData], cache: Optional[TeacherCache],
+                 student_config: LocalStudentConfig,
+                 training: TrainingConfig,
+                 checkpoint_dir: Optional[str] = None,
+                 resume: bool = False) -> LocalStudent:
+    r"""Trains one :class:`LocalStudent` the way ``method`` says: on the
+    ``linked`` subgraph or the target ``alone``, with the teacher's
+    ``cache`` or none, and ``student_config`` as the method changes it.
+    The one place a student is trained: :func:`run_transfer`, the demo and
+    the CLI's ``retrain`` all come here."""
+    if method.teacher and cache is None:
+        raise ValueError(f'{method.name} needs the teacher cache')
+    if not method.linked and alone is None:
+        raise ValueError(f'{method.name} needs the target-alone graph')
+    student = LocalStudent(method.student_config(student_config))
+    student.fit(linked if method.linked else alone,
+                cache if method.teacher else None, training,
+                checkpoint_dir=checkpoint_dir, resume=resume)
+    return student
 
 
 def pretrain_teacher(kg: MultiSourceKG, sources: Sequence[str],
@@ -92,8 +140,10 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     Methods (:data:`METHODS`): ``single_kg_rgcn`` (the student's
     architecture on the target alone, no teacher), ``linked_no_kd`` (on the
     linked subgraph, no teacher), ``student_full_kd`` (linked subgraph and
-    all three distillation levels) and ``student_no_{feature,network,
-    prediction}_kd`` (one level removed). The teacher is used through its
+    all three distillation levels), ``student_no_{feature,network,
+    prediction}_kd`` (one level removed) and
+    ``student_uniform_prediction_kd`` (prediction KD trusting every query
+    alike). The teacher is used through its
     cache, computed once; ``relation_aliases`` (target relation name ->
     teacher relation name) complete the by-name relation matching.
 
@@ -113,20 +163,15 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                               relation_aliases=relation_aliases)
     cache_s = time.perf_counter() - began
     results = {}
-    for method in methods:
-        uses_sources, switched_off = METHODS[method]
-        config = student_config
-        if switched_off:
-            config = replace(config, **{w: 0.0 for w in switched_off})
-        student = LocalStudent(config)
-        history = student.fit(linked if uses_sources else alone,
-                              cache if switched_off is not None else None,
-                              training)
-        results[method] = {
+    for name in methods:
+        method = METHODS[name]
+        student = train_method(method, linked, alone, cache, student_config,
+                               training)
+        results[name] = {
             'test': student.evaluate('test', protocols),
             'train_s': student.train_seconds +
-            (cache_s if switched_off is not None else 0.0),
-            'epochs': len(history), 'student': student}
+            (cache_s if method.teacher else 0.0),
+            'epochs': len(student.history), 'student': student}
         if on_result is not None:
-            on_result(method, results[method])
+            on_result(name, results[name])
     return results

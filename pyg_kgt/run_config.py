@@ -1,27 +1,24 @@
 """The configuration of a CLI run, round-tripping to YAML."""
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import os
-import typing
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import List, Optional, Union
 
 import yaml
 
+from pyg_kgt.config_dict import DictConfig, all_keys, unknown_key
 from pyg_kgt.data.multi_source_kg import parse_shared_relations
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudentConfig
-from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.training.config import TrainingConfig
 
 EMBEDDED = 'embedded'
 
 
 @dataclass
-class DataConfig:
+class DataConfig(DictConfig):
     r"""Where the KGs come from.
 
     Args:
@@ -59,7 +56,7 @@ class DataConfig:
 
 
 @dataclass
-class RunConfig:
+class RunConfig(DictConfig):
     r"""Everything a ``pyg-kgt`` run needs; ``to_yaml`` / ``from_yaml``
     round-trip, unknown keys and bad values are errors naming the key.
 
@@ -80,18 +77,8 @@ class RunConfig:
     max_neighbors: Optional[int] = None
     run_dir: str = 'runs/default'
 
-    def to_dict(self) -> Dict[str, Any]:
-        return dataclasses.asdict(self)
-
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
-
-    @classmethod
-    def from_dict(cls, values: Dict[str, Any]) -> 'RunConfig':
-        unknown = _unknown_keys(cls, values or {}, '')
-        if unknown:
-            raise ConfigError('; '.join(unknown))
-        return _build(cls, values or {}, '')
 
     @classmethod
     def from_yaml(cls, path: str) -> 'RunConfig':
@@ -124,114 +111,9 @@ class RunConfig:
             for part in parts[:-1]:
                 node = node.get(part) if isinstance(node, dict) else None
             if not isinstance(node, dict) or parts[-1] not in node:
-                unknown.append(_unknown(key, _all_keys(RunConfig, '')))
+                unknown.append(unknown_key(key, all_keys(RunConfig, '')))
                 continue
             node[parts[-1]] = yaml.safe_load(raw)
         if unknown:
             raise ConfigError('; '.join(unknown))
         return RunConfig.from_dict(values)
-
-
-NESTED = {(RunConfig, 'data'): DataConfig,
-          (RunConfig, 'teacher'): JointTeacherConfig,
-          (RunConfig, 'student'): LocalStudentConfig,
-          (RunConfig, 'training'): TrainingConfig,
-          (JointTeacherConfig, 'model'): ModelConfig,
-          (LocalStudentConfig, 'model'): ModelConfig}
-
-
-def _all_keys(cls, prefix: str) -> List[str]:
-    keys = []
-    for spec in dataclasses.fields(cls):
-        nested = NESTED.get((cls, spec.name))
-        keys.append(f'{prefix}{spec.name}')
-        if nested:
-            keys += _all_keys(nested, f'{prefix}{spec.name}.')
-    return keys
-
-
-def _unknown(key: str, known: List[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)"
-                                     if close else '')
-
-
-def _unknown_keys(cls, values: Any, prefix: str) -> List[str]:
-    r"""Every unknown key of ``values`` (the whole tree), each with the
-    closest known key, so one run reports every typo."""
-    if not isinstance(values, dict):
-        return []
-    known = {f.name for f in dataclasses.fields(cls)}
-    found = []
-    for key, value in values.items():
-        if key not in known:
-            found.append(_unknown(f'{prefix}{key}', _all_keys(RunConfig, '')))
-        elif (cls, key) in NESTED:
-            found += _unknown_keys(NESTED[(cls, key)], value,
-                                   f'{prefix}{key}.')
-    return found
-
-
-def _build(cls, values: Dict[str, Any], prefix: str):
-    if not isinstance(values, dict):
-        raise ConfigError(f"'{prefix.rstrip('.')}' must be a mapping")
-    known = {f.name for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)  # real types, not annotation strings
-    kwargs = {}
-    for key, value in values.items():
-        if key not in known:
-            raise ConfigError(f"unknown key '{prefix}{key}'")
-        nested = NESTED.get((cls, key))
-        if nested is not None:
-            value = _build(nested, value, f'{prefix}{key}.')
-        else:
-            value = _check_type(hints[key], value, f'{prefix}{key}')
-        kwargs[key] = value
-    try:
-        return cls(**kwargs)
-    except ConfigError as e:
-        raise ConfigError(f'{prefix}{e}') from None
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"'{prefix.rstrip('.') or 'config'}': {e}") from None
-
-
-def _type_name(hint: Any) -> str:
-    return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
-
-
-def _check_type(hint: Any, value: Any, key: str) -> Any:
-    r"""``value`` checked against the type hint ``hint`` (``int``,
-    ``float``, ``str``, ``bool``, ``Optional``/``Union`` of them,
-    ``List[...]`` with every element checked); ints become floats where a
-    float is expected."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is Union:
-        if value is None:
-            if type(None) in args:
-                return None
-            raise ConfigError(f"'{key}' must not be empty")
-        errors = []
-        for option in (a for a in args if a is not type(None)):
-            try:
-                return _check_type(option, value, key)
-            except ConfigError as e:
-                errors.append(e)
-        if len(errors) == 1:
-            raise errors[0]
-        raise ConfigError(f"'{key}' must be one of "
-                          f"{[_type_name(a) for a in args]}, got {value!r}")
-    if value is None:
-        raise ConfigError(f"'{key}' must not be empty")
-    if origin in (list, List):
-        if not isinstance(value, list):
-            raise ConfigError(f"'{key}' must be a list, got {value!r}")
-        return [_check_type(args[0], v, f'{key}[{i}]') if args else v
-                for i, v in enumerate(value)]
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"'{key}' must be float, got {value!r}")
-        return float(value)
-    if hint in (int, str, bool) and (not isinstance(value, hint) or (
-            hint is int and isinstance(value, bool))):
-        raise ConfigError(f"'{key}' must be {hint.__name__}, got {value!r}")
-    return value

@@ -3,7 +3,7 @@ passing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import torch
 from torch import Tensor
@@ -102,23 +102,3 @@ class HomogeneousView:
     def global_ids(self, node_type: str, local: Tensor) -> Tensor:
         r"""Global ids of the ``local`` ids of KG ``node_type``."""
         return local + self.node_offset[node_type]
-
-    def to_local(self, global_ids: Tensor) -> Tuple[Tensor, Tensor]:
-        r"""Maps global ids back to ``(node type index, local id)``."""
-        return self.node_type[global_ids], self.local_id[global_ids]
-
-    def split(self, x: Tensor) -> Dict[str, Tensor]:
-        r"""Splits a node-level tensor :obj:`[num_nodes, *]` per KG."""
-        return {name: x[self.node_offset[name]:self.node_offset[name] +
-                        int((self.node_type == i).sum())]
-                for i, name in enumerate(self.node_types)}
-
-    def global_triples(self, data: HeteroData, node_type: str,
-                       split: str = 'train') -> Tensor:
-        r"""Triples :obj:`[n, 3]` of KG ``node_type`` in global node ids."""
-        store = data[node_type, FACT, node_type]
-        prefix = '' if split == 'train' else f'{split}_'
-        edge_index = store[f'{prefix}edge_index'] + self.node_offset[
-            node_type]
-        return torch.stack([edge_index[0], store[f'{prefix}edge_type'],
-                            edge_index[1]], dim=1)

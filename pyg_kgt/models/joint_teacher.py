@@ -1,7 +1,6 @@
 """JointTeacher: joint pre-training over linked multi-source KGs."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
@@ -9,14 +8,14 @@ from typing import Any, Dict, List, Optional, Sequence
 import torch
 from torch import Tensor
 from torch.nn import Module
+from torch_geometric import seed_everything
 
-from pyg_kgt.data.multi_source_kg import MultiSourceKG
+from pyg_kgt.artifact import read_artifact, write_artifact
 from pyg_kgt.config_dict import DictConfig
-from pyg_kgt.errors import ConfigError, DataFormatError
-from pyg_kgt.evaluation import evaluate_alignment
+from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.data.relation_vocabulary import RelationVocabulary
-from pyg_kgt.io import (atomic_torch_save, atomic_write_json,
-                        check_format_version, read_json, safe_torch_load)
+from pyg_kgt.errors import ConfigError
+from pyg_kgt.evaluation import evaluate_alignment
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
@@ -26,12 +25,12 @@ from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
-from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg
 
 # 2: vocabularies.json holds a RelationVocabulary (per-KG relation names
 # and ids) instead of global names and offsets; version 1 still loads.
 FORMAT_VERSION = 2
+META_FILE = 'config.json'
 
 
 @dataclass
@@ -259,42 +258,33 @@ class JointTeacher(Module):
 
     # -- persistence ----------------------------------------------------
     def save(self, folder: str) -> None:
-        r"""Writes ``config.json``, ``vocabularies.json`` and ``weights.pt``
-        (model weights and the joint graph's tensors) atomically."""
+        r"""Writes the teacher to ``folder`` (:mod:`pyg_kgt.artifact`;
+        ``config.json``): the model weights and the joint graph's tensors,
+        its configuration and its vocabularies."""
         if self.model is None:
             raise RuntimeError('nothing to save: fit() or build() first')
-        os.makedirs(folder, exist_ok=True)
         graph = self.graph
-        atomic_torch_save({
-            'model': self.model.state_dict(),
-            'node_index': graph.node_index, 'edge_index': graph.edge_index,
-            'edge_type': graph.edge_type,
-            'alignment_pairs': graph.alignment_pairs},
-            os.path.join(folder, 'weights.pt'))
-        atomic_write_json(self.vocabularies,
-                          os.path.join(folder, 'vocabularies.json'))
-        import pyg_kgt
-        atomic_write_json({
-            'class': type(self).__name__, 'format_version': FORMAT_VERSION,
-            'pyg_kgt_version': pyg_kgt.__version__,
-            'config': self.config.to_dict(), 'names': graph.names,
-            'num_nodes': graph.num_nodes,
-            'num_relations': graph.num_relations,
-            'num_message_relations': graph.num_message_relations},
-            os.path.join(folder, 'config.json'))
+        write_artifact(folder, META_FILE, type(self).__name__,
+                       FORMAT_VERSION, {
+                           'config': self.config.to_dict(),
+                           'names': graph.names,
+                           'num_nodes': graph.num_nodes,
+                           'num_relations': graph.num_relations,
+                           'num_message_relations':
+                               graph.num_message_relations},
+                       self.vocabularies, {
+                           'model': self.model.state_dict(),
+                           'node_index': graph.node_index,
+                           'edge_index': graph.edge_index,
+                           'edge_type': graph.edge_type,
+                           'alignment_pairs': graph.alignment_pairs})
 
     @classmethod
     def load(cls, folder: str) -> 'JointTeacher':
-        r"""Loads a teacher written by :meth:`save`; no code is executed
-        from the files (JSON and ``weights_only=True``)."""
-        meta_path = os.path.join(folder, 'config.json')
-        meta = read_json(meta_path)
-        if meta.get('class') != cls.__name__:
-            raise DataFormatError(meta_path, f"not a {cls.__name__} (class "
-                                  f"{meta.get('class')!r})")
-        version = check_format_version(meta_path, meta, FORMAT_VERSION)
-        teacher = cls(JointTeacherConfig(**meta['config']))
-        state = safe_torch_load(os.path.join(folder, 'weights.pt'))
+        r"""Loads a teacher written by :meth:`save` (format 1 or 2)."""
+        meta, vocabularies, state, version = read_artifact(
+            folder, META_FILE, cls.__name__, FORMAT_VERSION)
+        teacher = cls(JointTeacherConfig.from_dict(meta['config']))
         teacher.graph = JointGraph(
             meta['names'], meta['num_nodes'], meta['num_relations'],
             meta['num_message_relations'], state['node_index'],
@@ -305,7 +295,6 @@ class JointTeacher(Module):
             meta['num_message_relations'])
         teacher.model.load_state_dict(state['model'])
         teacher.model.eval()
-        vocabularies = read_json(os.path.join(folder, 'vocabularies.json'))
         if version == 1:
             vocabularies['relations'] = _relations_of_version_1(
                 vocabularies, meta['names'])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 import torch
 from torch import Tensor
 from torch.nn import Module
+from torch_geometric import seed_everything
 from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
@@ -22,12 +23,14 @@ from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
-from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import evaluate_kg
 from pyg_kgt.training.triple_group import TripleGroup
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyg_kgt.models.joint_teacher import JointTeacher
+
+
+PREDICTION_TRUST = ('agreement', 'uniform')
 
 
 def _student_model() -> ModelConfig:
@@ -52,6 +55,13 @@ class LocalStudentConfig(DictConfig):
         prediction_batch_size (int): Cached teacher queries per step.
             (default: 1024)
         top_k (int): Teacher tails kept per query. (default: 50)
+        prediction_trust (str): How far each cached query is trusted:
+            ``"agreement"`` weights its prediction loss by the teacher's
+            agreement with the target's known training facts on that query
+            (:func:`~pyg_kgt.models.teacher_cache.agreement_with`), so a
+            teacher that ranks a query's known answers low teaches nothing
+            there; ``"uniform"`` trusts every query alike (the paper's
+            loss). (default: ``"agreement"``)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -60,8 +70,13 @@ class LocalStudentConfig(DictConfig):
     temperature: float = 2.0
     prediction_batch_size: int = 1024
     top_k: int = 50
+    prediction_trust: str = 'agreement'
 
     def __post_init__(self) -> None:
+        if self.prediction_trust not in PREDICTION_TRUST:
+            raise ConfigError(f"prediction_trust: unknown value "
+                              f"'{self.prediction_trust}' (use one of "
+                              f'{PREDICTION_TRUST})')
         if isinstance(self.model, dict):
             self.model = ModelConfig.from_dict(self.model)
         for name in ('feature_weight', 'network_weight', 'prediction_weight'):
@@ -92,6 +107,7 @@ class LocalStudent(Module):
         self.target_kg: Optional[KnowledgeGraph] = None
         self.relation_index: Optional[Tensor] = None
         self._adjacency: Optional[RelationalAdjacency] = None
+        self.history: List[Dict[str, float]] = []
 
     def build(self, linked: HeteroData,
               cache: Optional[TeacherCache] = None) -> None:
@@ -161,8 +177,13 @@ class LocalStudent(Module):
                     embeddings[query[:, 0]][:, None].expand(-1, k, -1),
                     query[:, 1][:, None].expand(-1, k),
                     embeddings[cache.candidates[pick]])
+                weight = None
+                if (config.prediction_trust == 'agreement' and
+                        cache.agreement is not None):
+                    weight = cache.agreement[pick]
                 total = total + config.prediction_weight * heads[
-                    'prediction'](student, cache.scores[pick])
+                    'prediction'](student, cache.scores[pick],
+                                  weight=weight)
             return total
         return extra
 
@@ -210,6 +231,7 @@ class LocalStudent(Module):
                       extra_loss=extra, checkpoint_dir=checkpoint_dir,
                       resume=resume)
         self.train_seconds = time.perf_counter() - began
+        self.history = history
         return history
 
     def evaluate(self, split: str = 'test',

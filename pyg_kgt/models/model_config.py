@@ -26,7 +26,6 @@ class ModelConfig(DictConfig):
             (default: ``"distmult"``)
         aggr (str): ``"mean"`` or ``"add"``. (default: ``"mean"``)
     """
-    section = 'model'
 
     hidden_channels: int = 200
     num_layers: int = 1

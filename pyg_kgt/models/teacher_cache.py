@@ -35,6 +35,13 @@ class TeacherCache:
         candidates (torch.Tensor): :obj:`[Q, k]` the teacher's top-k tails
             (student node ids of target entities).
         scores (torch.Tensor): :obj:`[Q, k]` the teacher's scores of them.
+        agreement (torch.Tensor, optional): :obj:`[Q]` how far the teacher
+            agrees with the target's own training facts on each query: the
+            probability its softmax over the top-k gives to the tails known
+            true for ``(h, r)``. Low where the teacher's ranking is noise
+            (a relation it learned poorly, a wrong alignment); see
+            ``LocalStudentConfig.prediction_trust``. (A cache written before
+            it existed has none: every query is trusted alike.)
     """
     linked_nodes: Tensor
     embeddings: Tensor
@@ -42,6 +49,7 @@ class TeacherCache:
     queries: Tensor
     candidates: Tensor
     scores: Tensor
+    agreement: Optional[Tensor] = None
 
     @property
     def teacher_channels(self) -> int:
@@ -106,12 +114,16 @@ class TeacherCache:
             top_index.append(pool[best.indices] + offset)
             top_scores.append(best.values)
         empty = torch.empty(0, k, dtype=torch.long)
+        queries = torch.stack([queries[:, 0] + offset, queries[:, 1]], 1)
+        candidates = torch.cat(top_index) if top_index else empty
+        scores = torch.cat(top_scores) if top_scores else empty.float()
+        known = torch.stack([store.edge_index[0] + offset, store.edge_type,
+                             store.edge_index[1] + offset], dim=1)
         return cls(
             linked_nodes, embeddings[teacher_id[linked_nodes]],
             [m.aggregated[teacher_id[linked_nodes]] for m in messages],
-            torch.stack([queries[:, 0] + offset, queries[:, 1]], 1),
-            torch.cat(top_index) if top_index else empty,
-            torch.cat(top_scores) if top_scores else empty.float())
+            queries, candidates, scores,
+            agreement_with(queries, candidates, scores, known))
 
     def save(self, path: str) -> None:
         r"""Writes the cache atomically."""
@@ -121,6 +133,33 @@ class TeacherCache:
     def load(cls, path: str) -> 'TeacherCache':
         r"""Reads a cache (``weights_only=True``)."""
         return cls(**safe_torch_load(path))
+
+
+def agreement_with(queries: Tensor, candidates: Tensor, scores: Tensor,
+                   known: Tensor) -> Tensor:
+    r"""Per query :math:`q = (h, r)`, the probability the teacher puts on
+    tails known to be true,
+
+    .. math::
+        a_q = \sum_{j \,:\, (h, r, c_{qj}) \in \mathcal{T}}
+        \mathrm{softmax}(\mathbf{s}_q)_j \in [0, 1],
+
+    over its top-k candidates :math:`c_q` with scores :math:`\mathbf{s}_q`
+    and the known triples :math:`\mathcal{T}` (:obj:`[n, 3]`, the same ids
+    as ``queries`` :obj:`[Q, 2]` and ``candidates`` :obj:`[Q, k]`)."""
+    if not queries.numel():
+        return scores.new_zeros(0)
+    num_nodes = int(max(int(known[:, [0, 2]].max()) if known.numel() else 0,
+                        int(candidates.max()), int(queries[:, 0].max()))) + 1
+    num_relations = int(max(int(known[:, 1].max()) if known.numel() else 0,
+                            int(queries[:, 1].max()))) + 1
+
+    def key(h: Tensor, r: Tensor, t: Tensor) -> Tensor:
+        return (h * num_relations + r) * num_nodes + t
+    true = torch.sort(key(known[:, 0], known[:, 1], known[:, 2])).values
+    asked = key(queries[:, 0:1], queries[:, 1:2], candidates)
+    hit = torch.isin(asked, true)
+    return (torch.softmax(scores, dim=1) * hit).sum(dim=1)
 
 
 def teacher_relations(teacher: 'JointTeacher', linked: HeteroData,

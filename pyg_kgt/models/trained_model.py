@@ -10,15 +10,16 @@ import torch
 from torch import Tensor
 
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.errors import ConfigError, DataFormatError
-from pyg_kgt.io import (atomic_torch_save, atomic_write, atomic_write_json,
-                        check_format_version, read_json, safe_torch_load)
+from pyg_kgt.artifact import read_artifact, write_artifact
+from pyg_kgt.errors import ConfigError
+from pyg_kgt.io import atomic_torch_save, atomic_write
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.nn.decoders import build_decoder
 
 # 2: ``relation_index`` (KG relation -> decoder relation) replaced
 # ``relation_offset``; version 1 folders still load.
 FORMAT_VERSION = 2
+META_FILE = 'model.json'
 EXPORT_FORMATS = ('npy', 'pt', 'tsv')
 
 
@@ -226,36 +227,26 @@ class TrainedModel:
 
     # -- persistence ----------------------------------------------------
     def save(self, folder: str) -> None:
-        r"""Writes ``model.json``, ``vocabularies.json`` and ``weights.pt``
-        atomically."""
-        import pyg_kgt
-        os.makedirs(folder, exist_ok=True)
-        atomic_torch_save({'embeddings': self.embeddings,
-                           'decoder': self.decoder.state_dict()},
-                          os.path.join(folder, 'weights.pt'))
-        atomic_write_json({'entities': self.entity_names,
-                           'relations': self.relation_names},
-                          os.path.join(folder, 'vocabularies.json'))
-        atomic_write_json({
-            'class': type(self).__name__, 'format_version': FORMAT_VERSION,
-            'pyg_kgt_version': pyg_kgt.__version__, 'kg': self.kg_name,
-            'model': self.model_config.to_dict(),
-            'relation_index': self.relation_index.tolist(),
-            'num_decoder_relations': self.num_decoder_relations,
-            'info': self.info}, os.path.join(folder, 'model.json'))
+        r"""Writes the model to ``folder`` (:mod:`pyg_kgt.artifact`;
+        ``model.json``)."""
+        write_artifact(folder, META_FILE, type(self).__name__,
+                       FORMAT_VERSION, {
+                           'kg': self.kg_name,
+                           'model': self.model_config.to_dict(),
+                           'relation_index': self.relation_index.tolist(),
+                           'num_decoder_relations':
+                               self.num_decoder_relations,
+                           'info': self.info},
+                       {'entities': self.entity_names,
+                        'relations': self.relation_names},
+                       {'embeddings': self.embeddings,
+                        'decoder': self.decoder.state_dict()})
 
     @classmethod
     def load(cls, folder: str) -> 'TrainedModel':
-        r"""Loads a model written by :meth:`save` (JSON and
-        ``weights_only=True``: no code runs from the files)."""
-        meta_path = os.path.join(folder, 'model.json')
-        meta = read_json(meta_path)
-        if meta.get('class') != cls.__name__:
-            raise DataFormatError(meta_path, f"not a {cls.__name__} (class "
-                                  f"{meta.get('class')!r})")
-        check_format_version(meta_path, meta, FORMAT_VERSION)
-        vocab = read_json(os.path.join(folder, 'vocabularies.json'))
-        state = safe_torch_load(os.path.join(folder, 'weights.pt'))
+        r"""Loads a model written by :meth:`save` (format 1 or 2)."""
+        meta, vocab, state, _ = read_artifact(folder, META_FILE,
+                                              cls.__name__, FORMAT_VERSION)
         index = meta.get('relation_index')
         if index is None:  # format 1: an offset
             index = [meta['relation_offset'] + r

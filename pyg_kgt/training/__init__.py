@@ -1,4 +1,4 @@
-r"""Fit loop, early stopping, checkpoints, seeding."""
+r"""Fit loop, early stopping, checkpoints."""
 from pyg_kgt.training.checkpoint import load_checkpoint, save_checkpoint
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.early_stopping import EarlyStopping
@@ -7,13 +7,12 @@ from pyg_kgt.training.fit import (NonFiniteLossError, TrainingInterrupted,
 from pyg_kgt.training.neighbor_sampler import (RelationalNeighborSampler,
                                                SampledSubgraph)
 from pyg_kgt.training.triple_group import TripleGroup
-from pyg_kgt.training.seed import seed_everything
 from pyg_kgt.training.single_kg import (evaluate_kg, evaluate_scorer,
                                        train_single_kg)
 
 __all__ = ['TrainingConfig', 'EarlyStopping', 'NonFiniteLossError',
            'TrainingInterrupted', 'fit',
-           'seed_everything', 'save_checkpoint', 'load_checkpoint',
+           'save_checkpoint', 'load_checkpoint',
            'evaluate_kg', 'evaluate_scorer', 'train_single_kg',
            'RelationalNeighborSampler',
            'SampledSubgraph', 'TripleGroup']

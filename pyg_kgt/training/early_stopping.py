@@ -11,17 +11,14 @@ from torch.nn import Module
 class EarlyStopping:
     r"""Tracks a validation metric (higher is better), keeps a copy of the
     best weights, and says when ``patience`` evaluations passed without an
-    improvement larger than ``min_delta``.
+    improvement.
 
     Args:
         patience (int): Evaluations without improvement before stopping.
-        min_delta (float): Smallest change counted as improvement.
-            (default: 0.0)
     """
 
-    def __init__(self, patience: int, min_delta: float = 0.0) -> None:
+    def __init__(self, patience: int) -> None:
         self.patience = patience
-        self.min_delta = min_delta
         self.best: Optional[float] = None
         self.best_epoch: Optional[int] = None
         self.best_state: Optional[Dict[str, torch.Tensor]] = None
@@ -30,7 +27,7 @@ class EarlyStopping:
     def step(self, value: float, epoch: int, model: Module) -> bool:
         r"""Records ``value``; returns :obj:`True` when training should
         stop."""
-        if self.best is None or value > self.best + self.min_delta:
+        if self.best is None or value > self.best:
             self.best, self.best_epoch = value, epoch
             self.best_state = copy.deepcopy(model.state_dict())
             self.bad_evaluations = 0

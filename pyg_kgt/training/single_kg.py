@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
 import torch
 from torch import Tensor
 
+from torch_geometric import seed_everything
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.evaluation import evaluate_link_prediction
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.fit import fit
-from pyg_kgt.training.seed import seed_everything
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyg_kgt.models.link_predictor import LinkPredictor

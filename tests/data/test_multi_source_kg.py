@@ -81,13 +81,9 @@ def test_homogeneous_view_round_trip():
                      (1, 0, 3), (2, 1, 4), (3, 4, 5),  # inverses
                      (0, 4, 6), (4, 0, 6)}  # same_as, both directions
     # Mapping back: every global id returns to its KG and local id.
-    types, local = view.to_local(torch.arange(5))
-    assert [view.node_types[t] for t in types] == ['a'] * 3 + ['b'] * 2
-    assert local.tolist() == [0, 1, 2, 0, 1]
-    parts = view.split(torch.arange(5).view(-1, 1))
-    assert parts['b'].view(-1).tolist() == [3, 4]
-    triples = view.global_triples(data, 'b')
-    assert triples.tolist() == [[4, 2, 3]]
+    assert [view.node_types[t] for t in view.node_type] == (['a'] * 3 +
+                                                           ['b'] * 2)
+    assert view.local_id.tolist() == [0, 1, 2, 0, 1]
     assert view.global_ids('b', torch.tensor([1])).tolist() == [4]
 
 

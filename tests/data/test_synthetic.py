@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
@@ -33,3 +34,18 @@ def test_synthetic_target_is_sparser_than_sources():
     hits = sum((world(target, h), r, world(target, t)) in known
                for h, r, t in target.test.tolist())
     assert hits > 0.1 * target.test.size(0)
+
+
+def test_product_shape_has_few_shared_relations_and_hubs():
+    from pyg_kgt.data import make_product_multi_source_kg
+    from pyg_kgt.models.joint_graph import JointGraph
+    kg = make_product_multi_source_kg(num_markets=3)
+    assert kg.names == ['market1', 'market2', 'market3']
+    assert kg.num_relations == 21  # shared by name across markets
+    graph = JointGraph.build(kg)
+    assert graph.num_message_relations == 2 * 21 + 1
+    degree = torch.bincount(graph.edge_index[1], minlength=graph.num_nodes)
+    # Heavy-tailed: the largest hub has hundreds of times the median.
+    assert degree.max() > 200 * degree.float().median()
+    with pytest.raises(ValueError, match='num_markets'):
+        make_product_multi_source_kg(num_markets=1)

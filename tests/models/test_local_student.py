@@ -4,6 +4,7 @@ import torch
 from pyg_kgt import (JointTeacher, JointTeacherConfig, LinkSubgraph,
                      LocalStudent, LocalStudentConfig, ModelConfig)
 from pyg_kgt.data import make_synthetic_multi_source_kg
+from pyg_kgt.errors import ConfigError
 from pyg_kgt.models import TeacherCache
 from pyg_kgt.training import TrainingConfig
 
@@ -87,3 +88,28 @@ def test_relations_the_teacher_does_not_know_get_no_prediction_kd(setup):
     with pytest.warns(RuntimeWarning, match='no counterpart the teacher'):
         cache = teacher.cache_for(linked)
     assert cache.queries.numel() and renamed not in cache.queries[:, 1]
+
+
+def test_prediction_trust_weights_queries_by_agreement(setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked)
+    s = student(feature_weight=0.0, network_weight=0.0)
+    s.build(linked, cache)
+    embeddings, messages = s.model.encoder(s.adjacency, return_messages=True)
+    loss = s._distillation_loss(cache)
+
+    def value(agreement, trust):
+        s.config.prediction_trust = trust
+        cache.agreement = agreement
+        torch.manual_seed(0)  # the same queries each time
+        return loss(s.model, embeddings, messages, None).item()
+    agreement = cache.agreement
+    uniform = value(agreement, 'uniform')
+    assert value(torch.ones_like(agreement), 'agreement') == pytest.approx(
+        uniform)
+    assert value(torch.zeros_like(agreement), 'agreement') == 0.0
+    assert 0 < value(agreement, 'agreement') < uniform
+    assert value(None, 'agreement') == pytest.approx(uniform)  # old cache
+    cache.agreement = agreement
+    with pytest.raises(ConfigError, match='prediction_trust'):
+        LocalStudentConfig(prediction_trust='blind')

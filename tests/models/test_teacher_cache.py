@@ -71,3 +71,26 @@ def test_cache_round_trip(two_vocabularies, tmp_path):
     loaded = TeacherCache.load(str(tmp_path / 'c.pt'))
     assert torch.equal(loaded.scores, cache.scores)
     assert loaded.teacher_channels == 8
+
+
+def test_agreement_is_the_teacher_probability_of_known_tails():
+    from pyg_kgt.models.teacher_cache import agreement_with
+    queries = torch.tensor([[0, 1], [2, 0]])
+    candidates = torch.tensor([[5, 6], [5, 6]])
+    scores = torch.tensor([[0.0, 0.0], [3.0, 0.0]])
+    known = torch.tensor([[0, 1, 6], [2, 1, 5], [9, 0, 5]])
+    agreement = agreement_with(queries, candidates, scores, known)
+    # (0, 1): tail 6 is known, half the mass; (2, 0): nothing known.
+    assert torch.allclose(agreement, torch.tensor([0.5, 0.0]))
+
+
+def test_the_cache_carries_agreement_and_an_old_cache_loads(
+        two_vocabularies, tmp_path):
+    teacher, linked = two_vocabularies
+    with pytest.warns(RuntimeWarning):
+        cache = teacher.cache_for(linked, top_k=3)
+    assert cache.agreement.shape == (cache.queries.size(0),)
+    assert bool(((cache.agreement >= 0) & (cache.agreement <= 1)).all())
+    old = {k: v for k, v in vars(cache).items() if k != 'agreement'}
+    torch.save(old, str(tmp_path / 'old.pt'))
+    assert TeacherCache.load(str(tmp_path / 'old.pt')).agreement is None

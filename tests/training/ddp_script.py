@@ -12,10 +12,11 @@ import signal
 import sys
 
 import torch
+from torch_geometric import seed_everything
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.models import ModelConfig
-from pyg_kgt.training import TrainingConfig, fit, seed_everything
+from pyg_kgt.training import TrainingConfig, fit
 from pyg_kgt.training.distributed import DistributedContext, DistributedError
 
 out = sys.argv[1]

@@ -1,12 +1,12 @@
 import pytest
 import torch
+from torch_geometric import seed_everything
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.models import ModelConfig
 from pyg_kgt.training import (EarlyStopping, NonFiniteLossError,
-                              TrainingConfig, fit, seed_everything,
-                              train_single_kg)
+                              TrainingConfig, fit, train_single_kg)
 from pyg_kgt.training.checkpoint import load_checkpoint
 
 
@@ -106,21 +106,26 @@ def test_checkpoint_is_loaded_safely(tmp_path):
 def test_config_validation():
     with pytest.raises(ConfigError, match="loss: unknown value 'x'"):
         TrainingConfig(loss='x')
-    with pytest.raises(ConfigError, match=r"unknown training key\(s\) "
-                       r"\['epoch'\]"):
+    with pytest.raises(ConfigError, match="unknown key 'epoch' "
+                       r"\(did you mean 'epochs'\?\)"):
         TrainingConfig.from_dict({'epoch': 3})
+    # Every config class checks types the same way, naming the key.
+    with pytest.raises(ConfigError, match="'lr' must be float"):
+        TrainingConfig.from_dict({'lr': 'fast'})
     with pytest.raises(ConfigError, match='decoder'):
         ModelConfig(decoder='foo')
     assert TrainingConfig.from_dict(TrainingConfig(lr=0.1).to_dict()).lr == 0.1
 
 
-def test_num_threads_is_applied_by_fit():
+def test_num_threads_is_applied_by_fit(monkeypatch):
     from pyg_kgt.training.config import apply_process_settings
     before = torch.get_num_threads()
     try:
         apply_process_settings(TrainingConfig(num_threads=1))
         assert torch.get_num_threads() == 1
-        apply_process_settings(TrainingConfig())  # None: left alone
+        # None with OMP_NUM_THREADS set: the user's setting stands.
+        monkeypatch.setenv('OMP_NUM_THREADS', '1')
+        apply_process_settings(TrainingConfig())
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)

@@ -5,10 +5,11 @@ import sys
 import time
 
 import torch
+from torch_geometric import seed_everything
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.models import ModelConfig
-from pyg_kgt.training import TrainingConfig, fit, seed_everything
+from pyg_kgt.training import TrainingConfig, fit
 
 folder, epochs, resume, pause = (sys.argv[1], int(sys.argv[2]),
                                  sys.argv[3] == '1', float(sys.argv[4]))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import NamedTuple, Optional, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.nn import Parameter
 from torch_geometric.nn import MessagePassing
@@ -77,8 +76,6 @@ class RelationalConv(MessagePassing):
             ``"add"``. (default: ``"mean"``)
         root_weight (bool): Add the self-loop term. (default: :obj:`True`)
         bias (bool): Add a bias. (default: :obj:`True`)
-        dropout (float): Dropout on the features sent as messages (not on
-            the self-loop input), in training. (default: 0.0)
         add_inverse (bool): Add reversed edges as extra types when given a
             raw ``edge_index``. (default: :obj:`False`)
         method (str): How messages are computed: ``"grouped"`` (relation by
@@ -103,7 +100,7 @@ class RelationalConv(MessagePassing):
                  num_relations: int, num_bases: Optional[int] = None,
                  num_blocks: Optional[int] = None, aggr: str = 'mean',
                  root_weight: bool = True, bias: bool = True,
-                 dropout: float = 0.0, add_inverse: bool = False,
+                 add_inverse: bool = False,
                  method: str = 'auto') -> None:
         super().__init__(aggr=None, node_dim=0)
         if num_bases is not None and num_blocks is not None:
@@ -120,7 +117,6 @@ class RelationalConv(MessagePassing):
         self.num_blocks = num_blocks
         self.aggregation = aggr
         self.root_weight = root_weight
-        self.dropout = dropout
         self.add_inverse = add_inverse
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got "
@@ -188,8 +184,7 @@ class RelationalConv(MessagePassing):
             raise ValueError(f'adjacency has {adjacency.num_relations} '
                              f'relations, layer has weights for '
                              f'{self.num_weight_relations}')
-        neighbours = F.dropout(x, self.dropout, self.training)
-        aggregated = self.propagate(adjacency.adj, x=neighbours,
+        aggregated = self.propagate(adjacency.adj, x=x,
                                     adjacency=adjacency)
         out = aggregated
         if self.root is not None:

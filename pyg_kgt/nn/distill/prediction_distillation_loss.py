@@ -20,7 +20,10 @@ class PredictionDistillationLoss(Module):
         \mathrm{softmax}(\mathbf{s}^{S}_q / \tau)\Big)
 
     over the same candidates for both (e.g. the teacher's top-k). The
-    teacher side is detached.
+    teacher side is detached. With per-query weights :math:`w_q` (e.g. the
+    teacher's agreement with known facts) each term is scaled by
+    :math:`w_q`, still divided by :math:`|Q|`, so queries the teacher gets
+    wrong teach little.
 
     Args:
         temperature (float): :math:`\tau`. (default: 2.0)
@@ -36,20 +39,28 @@ class PredictionDistillationLoss(Module):
         pass
 
     def forward(self, student: Tensor, teacher: Tensor,
-                index: Optional[Tensor] = None) -> Tensor:
+                index: Optional[Tensor] = None,
+                weight: Optional[Tensor] = None) -> Tensor:
         r"""Args:
             student (torch.Tensor): :obj:`[Q, k]` student scores.
             teacher (torch.Tensor): :obj:`[Q', k]` teacher scores.
             index (torch.Tensor, optional): :obj:`[Q]` teacher row of each
                 student row (default: rows correspond).
+            weight (torch.Tensor, optional): :obj:`[Q]` per-query weights
+                :math:`w_q` (default: all one).
         """
         if index is not None:
             teacher = teacher[index]
         tau = self.temperature
         target = F.log_softmax(teacher.detach() / tau, dim=-1)
         log_student = F.log_softmax(student / tau, dim=-1)
-        return F.kl_div(log_student, target, reduction='batchmean',
-                        log_target=True) * tau * tau
+        if weight is None:
+            return F.kl_div(log_student, target, reduction='batchmean',
+                            log_target=True) * tau * tau
+        per_query = F.kl_div(log_student, target, reduction='none',
+                             log_target=True).sum(dim=-1)
+        return (weight.detach() * per_query).sum() / max(
+            student.size(0), 1) * tau * tau
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(temperature={self.temperature})'

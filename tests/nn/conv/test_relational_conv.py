@@ -120,18 +120,6 @@ def test_repr_reset_and_errors():
                                        torch.tensor([7]), 2, 2)
 
 
-def test_dropout_only_in_training():
-    x, edge_index, edge_type = graph()
-    conv = RelationalConv(8, 4, 5, dropout=0.5)
-    conv.eval()
-    assert torch.equal(conv(x, edge_index, edge_type),
-                       conv(x, edge_index, edge_type))
-    conv.train()
-    torch.manual_seed(0)
-    a = conv(x, edge_index, edge_type)
-    assert not torch.allclose(a, conv(x, edge_index, edge_type))
-
-
 @pytest.mark.parametrize('kwargs', [{}, {'num_bases': 3}, {'num_blocks': 2},
                                     {'num_bases': 3, 'method': 'basis'}])
 def test_hand_written_backward_equals_pyg_autograd(kwargs):

@@ -74,3 +74,16 @@ def test_prediction_temperature():
                                                           rel=1e-5)
     with pytest.raises(ValueError):
         PredictionDistillationLoss(0.0)
+
+
+def test_prediction_weights_scale_each_query():
+    loss = PredictionDistillationLoss(1.0)
+    student = torch.randn(3, 4)
+    teacher = torch.randn(3, 4)
+    plain = loss(student, teacher)
+    assert torch.allclose(loss(student, teacher, weight=torch.ones(3)), plain)
+    # Weight 0 on two queries keeps a third of the loss of the first only.
+    only_first = loss(student[:1], teacher[:1]) / 3
+    assert torch.allclose(loss(student, teacher,
+                               weight=torch.tensor([1.0, 0.0, 0.0])),
+                          only_first)
