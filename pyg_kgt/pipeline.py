@@ -39,6 +39,7 @@ class Method:
             else config
 
 
+#: The re-training methods by name (the rows of the benchmark tables).
 METHODS: Dict[str, Method] = {m.name: m for m in (
     Method('single_kg_rgcn', linked=False, teacher=False),
     Method('linked_no_kd', linked=True, teacher=False),
@@ -140,16 +141,16 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     Methods (:data:`METHODS`): ``single_kg_rgcn`` (the student's
     architecture on the target alone, no teacher), ``linked_no_kd`` (on the
     linked subgraph, no teacher), ``student_full_kd`` (linked subgraph and
-    all three distillation levels), ``student_no_{feature,network,
-    prediction}_kd`` (one level removed) and
-    ``student_uniform_prediction_kd`` (prediction KD trusting every query
-    alike). The teacher is used through its
-    cache, computed once; ``relation_aliases`` (target relation name ->
+    all three distillation levels), ``student_no_feature_kd``,
+    ``student_no_network_kd`` and ``student_no_prediction_kd`` (one level
+    removed) and ``student_uniform_prediction_kd`` (prediction KD trusting
+    every query alike). The teacher is used through its cache, computed
+    once; ``relation_aliases`` (target relation name ->
     teacher relation name) complete the by-name relation matching.
 
     Returns:
-        ``{method: {"test": {protocol: result}, "train_s": float,
-        "epochs": int}}``.
+        Per method, a dict with ``test`` (``{protocol: result}``),
+        ``train_s``, ``epochs`` and the trained ``student``.
     """
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
