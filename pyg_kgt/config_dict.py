@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import typing
 from typing import Any, Dict, List, Optional, Union
 
@@ -42,9 +43,15 @@ class DictConfig:
         return _build(cls, values, '')
 
 
+@functools.lru_cache(maxsize=None)
+def _hints(cls) -> Dict[str, Any]:
+    r"""The real type hints of ``cls``'s fields (resolved once)."""
+    return typing.get_type_hints(cls)
+
+
 def _nested(cls, name: str) -> Optional[type]:
     r"""The :class:`DictConfig` type of field ``name`` of ``cls``, if any."""
-    hint = typing.get_type_hints(cls).get(name)
+    hint = _hints(cls).get(name)
     return hint if isinstance(hint, type) and issubclass(
         hint, DictConfig) else None
 
@@ -88,7 +95,7 @@ def _build(cls, values: Any, prefix: str):
     if not isinstance(values, dict):
         raise ConfigError(f"'{prefix.rstrip('.') or 'config'}' must be a "
                           f'mapping')
-    hints = typing.get_type_hints(cls)  # real types, not annotation strings
+    hints = _hints(cls)  # real types, not annotation strings
     kwargs = {}
     for key, value in values.items():
         nested = _nested(cls, key)

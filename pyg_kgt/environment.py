@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import platform
 import resource
@@ -70,8 +71,10 @@ _KEEP = 2**31 - 1  # bytes: larger than any single step's temporaries
 _applied = False
 
 
+@functools.lru_cache(maxsize=None)
 def _libc():
-    r"""glibc's ``mallopt`` and ``malloc_trim``, or :obj:`None` off glibc."""
+    r"""glibc's ``mallopt`` and ``malloc_trim``, or :obj:`None` off glibc
+    (loaded once)."""
     if not sys.platform.startswith('linux'):
         return None
     try:

@@ -11,6 +11,7 @@ from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.multi_source_kg import FACT
+from pyg_kgt.evaluation.filter_index import FilterIndex
 from pyg_kgt.io import atomic_torch_save, safe_torch_load
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -146,19 +147,16 @@ def agreement_with(queries: Tensor, candidates: Tensor, scores: Tensor,
 
     over its top-k candidates :math:`c_q` with scores :math:`\mathbf{s}_q`
     and the known triples :math:`\mathcal{T}` (:obj:`[n, 3]`, the same ids
-    as ``queries`` :obj:`[Q, 2]` and ``candidates`` :obj:`[Q, k]`)."""
+    as ``queries`` :obj:`[Q, 2]` and ``candidates`` :obj:`[Q, k]`), looked
+    up with the evaluation's filter index
+    (:class:`~pyg_kgt.evaluation.filter_index.FilterIndex`)."""
     if not queries.numel():
         return scores.new_zeros(0)
-    num_nodes = int(max(int(known[:, [0, 2]].max()) if known.numel() else 0,
-                        int(candidates.max()), int(queries[:, 0].max()))) + 1
-    num_relations = int(max(int(known[:, 1].max()) if known.numel() else 0,
-                            int(queries[:, 1].max()))) + 1
-
-    def key(h: Tensor, r: Tensor, t: Tensor) -> Tensor:
-        return (h * num_relations + r) * num_nodes + t
-    true = torch.sort(key(known[:, 0], known[:, 1], known[:, 2])).values
-    asked = key(queries[:, 0:1], queries[:, 1:2], candidates)
-    hit = torch.isin(asked, true)
+    num_relations = int(torch.cat([known[:, 1], queries[:, 1]]).max()) + 1
+    row, answer = FilterIndex(known, num_relations).lookup(queries[:, 0],
+                                                           queries[:, 1])
+    hit = torch.zeros(candidates.shape).index_add_(
+        0, row, (candidates[row] == answer[:, None]).float()) > 0
     return (torch.softmax(scores, dim=1) * hit).sum(dim=1)
 
 

@@ -36,12 +36,6 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-def _csr(crow: Tensor, col: Tensor, values: Tensor, size: int) -> Tensor:
-    with warnings.catch_warnings():  # CSR support is "beta" in torch.
-        warnings.simplefilter('ignore')
-        return torch.sparse_csr_tensor(crow, col, values, (size, size),
-                                       check_invariants=False)
-
 
 @dataclass
 class BasisEdges:
@@ -116,34 +110,46 @@ def _expand(crow: Tensor, num_bases: int) -> Tuple[Tensor, Tensor, Tensor]:
 @dataclass
 class BasisEntries:
     r"""Every (edge, basis) pair of a :class:`BasisEdges` for ``B`` bases,
-    laid out for single-kernel gather-sums.
+    laid out for single-kernel gather-sums, with everything that depends
+    only on the graph gathered once (the passes then only read the basis
+    coefficients).
 
     Attributes:
-        edge (torch.Tensor): :obj:`[B * E]` edge (in ``by_target`` order) of
-            each entry, row by row (target), basis by basis.
-        basis (torch.Tensor): :obj:`[B * E]` its basis.
+        source (torch.Tensor): :obj:`[B * E]` source node of each entry,
+            row by row (target), basis by basis.
+        coefficient (torch.Tensor): :obj:`[B * E]` its flat index
+            ``relation * B + basis`` into the coefficients :obj:`[R, B]`.
+        weight (torch.Tensor): :obj:`[B * E]` its edge normalisation.
         bag_starts (torch.Tensor): :obj:`[N * B + 1]` where each (target,
             basis) bag starts: row ``i * B + b`` of ``H`` viewed as
             :obj:`[N * B, in]`.
-        source_edge, source_basis (torch.Tensor): The same entries sorted by
-            source node (edge ids in ``by_source`` order).
+        grad_row (torch.Tensor): The same entries sorted by source node:
+            the row ``target * B + basis`` of ``d loss / d H`` each reads.
+        source_coefficient, source_weight (torch.Tensor): Their
+            coefficient index and normalisation.
         source_starts (torch.Tensor): :obj:`[N]` where each source's bag
             (all its edges and bases) starts.
     """
-    edge: Tensor
-    basis: Tensor
+    source: Tensor
+    coefficient: Tensor
+    weight: Tensor
     bag_starts: Tensor
-    source_edge: Tensor
-    source_basis: Tensor
+    grad_row: Tensor
+    source_coefficient: Tensor
+    source_weight: Tensor
     source_starts: Tensor
 
     @classmethod
     def build(cls, edges: BasisEdges, num_bases: int) -> 'BasisEntries':
-        edge, basis, bag_starts = _expand(edges.by_target[0], num_bases)
-        source_edge, source_basis, starts = _expand(edges.by_source[0],
-                                                    num_bases)
-        return cls(edge, basis, bag_starts, source_edge, source_basis,
-                   starts[:-1:num_bases].contiguous())
+        crow, source, relation, weight = edges.by_target
+        edge, basis, bag_starts = _expand(crow, num_bases)
+        s_crow, target, s_relation, s_weight = edges.by_source
+        s_edge, s_basis, starts = _expand(s_crow, num_bases)
+        return cls(source[edge], relation[edge] * num_bases + basis,
+                   weight[edge], bag_starts,
+                   target[s_edge] * num_bases + s_basis,
+                   s_relation[s_edge] * num_bases + s_basis,
+                   s_weight[s_edge], starts[:-1:num_bases].contiguous())
 
 
 def _csr(crow: Tensor, col: Tensor, values: Tensor, rows: int,
@@ -175,10 +181,8 @@ class BasisRelationalMessage(torch.autograd.Function):
                 edges: BasisEdges) -> Tensor:
         num_bases, in_channels, out_channels = basis.shape
         entries = edges.entries(num_bases)
-        _, source, relation, weight = edges.by_target
-        values = comp[relation[entries.edge], entries.basis] * weight[
-            entries.edge]
-        h = F.embedding_bag(source[entries.edge], x, entries.bag_starts[:-1],
+        values = comp.reshape(-1)[entries.coefficient] * entries.weight
+        h = F.embedding_bag(entries.source, x, entries.bag_starts[:-1],
                             mode='sum', per_sample_weights=values)
         h = h.view(edges.num_nodes, num_bases * in_channels)
         ctx.save_for_backward(x, comp, basis, h, values)
@@ -200,19 +204,16 @@ class BasisRelationalMessage(torch.autograd.Function):
         grad_h = (grad_out @ basis.reshape(-1, out_channels).t()).view(
             n * num_bases, in_channels)
         if need_x:
-            _, target, relation, weight = edges.by_source
-            e, b = entries.source_edge, entries.source_basis
             grad_x = F.embedding_bag(
-                target[e] * num_bases + b, grad_h, entries.source_starts,
-                mode='sum', per_sample_weights=comp[relation[e], b] *
-                weight[e])
+                entries.grad_row, grad_h, entries.source_starts, mode='sum',
+                per_sample_weights=comp.reshape(-1)[
+                    entries.source_coefficient] * entries.source_weight)
         if need_comp:  # <grad_H[target, b], x[source]> per entry
-            _, source, relation, weight = edges.by_target
-            pattern = _csr(entries.bag_starts, source[entries.edge], values,
+            pattern = _csr(entries.bag_starts, entries.source, values,
                            n * num_bases, n)
             inner = torch.sparse.sampled_addmm(pattern, grad_h, x.t(),
                                                beta=0.0).values()
-            grad_comp = comp.new_zeros(comp.shape).view(-1).index_add_(
-                0, relation[entries.edge] * num_bases + entries.basis,
-                inner * weight[entries.edge]).view_as(comp)
+            grad_comp = comp.new_zeros(comp.numel()).index_add_(
+                0, entries.coefficient, inner * entries.weight
+            ).view_as(comp)
         return grad_x, grad_comp, grad_basis, None
