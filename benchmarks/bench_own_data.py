@@ -1,9 +1,11 @@
 """Transfer on a user's own data (suite ``own_data``): an entity-alignment
 pair turned into a link-prediction setting, written in the own-TSV layout
 and read back as a user would, then ``source -> target`` transfer with
-prediction KD on (trusting each query as far as the teacher agrees with
-the target's known facts: the default), on trusting every query alike,
-and off, beside the target-alone baseline.
+prediction KD on (the default: the target's training queries and the
+queries the teacher has facts for that the target lacks, each trusted as
+far as the teacher agrees with the target's known facts), on the target's
+training queries only, on trusting every query alike, and off, beside the
+target-alone baseline.
 
     python -m benchmarks.bench_own_data --seeds 0 1 2 --teacher-dir runs/own
 
@@ -32,7 +34,7 @@ from pyg_kgt.training import TrainingConfig
 
 SUITE = 'own_data'
 METHODS = ('single_kg_rgcn', 'student_full_kd', 'student_no_prediction_kd',
-           'student_uniform_prediction_kd')
+           'student_uniform_prediction_kd', 'student_target_queries_kd')
 
 
 def main() -> None:

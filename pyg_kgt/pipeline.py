@@ -50,6 +50,8 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
            (('prediction_weight', 0.0),)),
     Method('student_uniform_prediction_kd', True, True,
            (('prediction_trust', 'uniform'),)),
+    Method('student_target_queries_kd', True, True,
+           (('prediction_queries', 'target'),)),
 )}
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 PREDICTION_TRUST = ('agreement', 'uniform')
+PREDICTION_QUERIES = ('all', 'target')
 
 
 def _student_model() -> ModelConfig:
@@ -62,6 +63,12 @@ class LocalStudentConfig(DictConfig):
             teacher that ranks a query's known answers low teaches nothing
             there; ``"uniform"`` trusts every query alike (the paper's
             loss). (default: ``"agreement"``)
+        prediction_queries (str): Which cached queries are distilled:
+            ``"target"``, the target's own training queries only (the
+            paper's); ``"all"``, also the queries the teacher has facts for
+            and the target lacks (``TeacherCache.missing``), the place
+            where a source can add facts; trusted by their relation's
+            agreement. (default: ``"all"``)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -71,8 +78,13 @@ class LocalStudentConfig(DictConfig):
     prediction_batch_size: int = 1024
     top_k: int = 50
     prediction_trust: str = 'agreement'
+    prediction_queries: str = 'all'
 
     def __post_init__(self) -> None:
+        if self.prediction_queries not in PREDICTION_QUERIES:
+            raise ConfigError(f"prediction_queries: unknown value "
+                              f"'{self.prediction_queries}' (use one of "
+                              f'{PREDICTION_QUERIES})')
         if self.prediction_trust not in PREDICTION_TRUST:
             raise ConfigError(f"prediction_trust: unknown value "
                               f"'{self.prediction_trust}' (use one of "
@@ -157,6 +169,9 @@ class LocalStudent(Module):
     def _distillation_loss(self, cache: TeacherCache):
         config = self.config
         heads = self.model.distillation
+        pool = torch.arange(cache.queries.size(0))
+        if config.prediction_queries == 'target' and cache.missing is not None:
+            pool = pool[~cache.missing]
 
         def extra(model, embeddings, messages, batch) -> Tensor:
             total = embeddings.new_zeros(())
@@ -167,10 +182,9 @@ class LocalStudent(Module):
                 total = total + config.network_weight * heads['network'](
                     [m.aggregated for m in messages], cache.messages,
                     cache.linked_nodes)
-            if config.prediction_weight and cache.queries.numel():
-                pick = torch.randint(cache.queries.size(0),
-                                     (min(config.prediction_batch_size,
-                                          cache.queries.size(0)),))
+            if config.prediction_weight and pool.numel():
+                pick = pool[torch.randint(pool.numel(), (min(
+                    config.prediction_batch_size, pool.numel()),))]
                 query = cache.queries[pick]
                 k = cache.candidates.size(1)
                 student = model.decoder(

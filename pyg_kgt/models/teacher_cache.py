@@ -31,8 +31,10 @@ class TeacherCache:
         embeddings (torch.Tensor): :obj:`[n, d_T]` their teacher embeddings.
         messages ([torch.Tensor]): Per teacher layer, :obj:`[n, d_T]` the
             teacher's aggregated messages at those nodes.
-        queries (torch.Tensor): :obj:`[Q, 2]` target training queries
-            (student head node, student relation) the teacher can answer.
+        queries (torch.Tensor): :obj:`[Q, 2]` queries (student head node,
+            student relation) the teacher can answer: the target's training
+            queries, then those only the teacher has facts for (see
+            ``missing``).
         candidates (torch.Tensor): :obj:`[Q, k]` the teacher's top-k tails
             (student node ids of target entities).
         scores (torch.Tensor): :obj:`[Q, k]` the teacher's scores of them.
@@ -42,7 +44,16 @@ class TeacherCache:
             true for ``(h, r)``. Low where the teacher's ranking is noise
             (a relation it learned poorly, a wrong alignment); see
             ``LocalStudentConfig.prediction_trust``. (A cache written before
-            it existed has none: every query is trusted alike.)
+            it existed has none: every query is trusted alike.) For a
+            ``missing`` query, which has no known target fact, it is the
+            mean agreement of its relation's known queries: how well the
+            teacher's version of that relation ranks the target's facts.
+        missing (torch.Tensor, optional): :obj:`[Q]` ``True`` for a query
+            the target has no training fact for, but the teacher was trained
+            on (a source fact ``(h_s, r_s, t_s)`` whose head is aligned to
+            target entity ``h`` and whose relation is target relation ``r``):
+            where transfer can add facts the target lacks
+            (``LocalStudentConfig.prediction_queries``).
     """
     linked_nodes: Tensor
     embeddings: Tensor
@@ -51,6 +62,7 @@ class TeacherCache:
     candidates: Tensor
     scores: Tensor
     agreement: Optional[Tensor] = None
+    missing: Optional[Tensor] = None
 
     @property
     def teacher_channels(self) -> int:
@@ -71,7 +83,9 @@ class TeacherCache:
         ``teacher_node_index`` of ``teacher``).
 
         Prediction targets: for every distinct training query ``(h, r)`` of
-        the target whose head has a teacher node and whose relation has a
+        the target, and every query the teacher has a training fact for
+        (mapped to the target through the alignment and relation names),
+        whose head has a teacher node and whose relation has a
         counterpart the teacher trained on, the teacher scores every target
         entity that has a teacher node and keeps its ``top_k``. Relations
         are matched by name (:meth:`~pyg_kgt.data.RelationVocabulary.map`,
@@ -90,8 +104,8 @@ class TeacherCache:
         target_teacher = linked[target].teacher_id
         queries = torch.unique(torch.stack(
             [store.edge_index[0], store.edge_type], dim=1), dim=0)
-        relation = teacher_relations(teacher, linked,
-                                     relation_aliases)[queries[:, 1]]
+        relation_map = teacher_relations(teacher, linked, relation_aliases)
+        relation = relation_map[queries[:, 1]]
         unknown = relation < 0
         if bool(unknown.any()):
             how = 'name or relation alignment' if relation_aliases else 'name'
@@ -103,6 +117,11 @@ class TeacherCache:
                 RuntimeWarning)
         keep = ~unknown & (target_teacher[queries[:, 0]] >= 0)
         queries, relation = queries[keep], relation[keep]
+        missing = teacher_queries(teacher, target_teacher, relation_map,
+                                  queries)
+        num_known = queries.size(0)
+        queries = torch.cat([queries, missing])
+        relation = torch.cat([relation, relation_map[missing[:, 1]]])
         pool = torch.nonzero(target_teacher >= 0).view(-1)
         k = min(top_k, int(pool.numel()))
         top_index, top_scores = [], []
@@ -120,11 +139,15 @@ class TeacherCache:
         scores = torch.cat(top_scores) if top_scores else empty.float()
         known = torch.stack([store.edge_index[0] + offset, store.edge_type,
                              store.edge_index[1] + offset], dim=1)
+        agreement = agreement_with(queries, candidates, scores, known)
+        is_missing = torch.arange(queries.size(0)) >= num_known
+        agreement[is_missing] = relation_means(
+            agreement[~is_missing], queries[~is_missing, 1],
+            int(linked.num_relations))[queries[is_missing, 1]]
         return cls(
             linked_nodes, embeddings[teacher_id[linked_nodes]],
             [m.aggregated[teacher_id[linked_nodes]] for m in messages],
-            queries, candidates, scores,
-            agreement_with(queries, candidates, scores, known))
+            queries, candidates, scores, agreement, is_missing)
 
     def save(self, path: str) -> None:
         r"""Writes the cache atomically."""
@@ -158,6 +181,43 @@ def agreement_with(queries: Tensor, candidates: Tensor, scores: Tensor,
     hit = torch.zeros(candidates.shape).index_add_(
         0, row, (candidates[row] == answer[:, None]).float()) > 0
     return (torch.softmax(scores, dim=1) * hit).sum(dim=1)
+
+
+def relation_means(values: Tensor, relations: Tensor,
+                   num_relations: int) -> Tensor:
+    r"""Per relation, the mean of ``values`` :obj:`[Q]` over the queries
+    with that relation (``relations`` :obj:`[Q]`); 0 for a relation
+    without any, :obj:`[num_relations]`."""
+    total = values.new_zeros(num_relations).index_add_(0, relations, values)
+    count = values.new_zeros(num_relations).index_add_(
+        0, relations, torch.ones_like(values))
+    return total / count.clamp(min=1)
+
+
+def teacher_queries(teacher: 'JointTeacher', target_teacher: Tensor,
+                    relation_map: Tensor, known: Tensor) -> Tensor:
+    r"""The target queries :obj:`[M, 2]` (target entity, linked-graph
+    relation) the teacher holds a training fact for and the target does
+    not: teacher fact heads mapped back to target entities through
+    ``target_teacher`` (:obj:`[N_t]`, each target entity's teacher node or
+    :math:`-1`), teacher relations back to target relations through
+    ``relation_map`` (:func:`teacher_relations`), minus the ``known``
+    :obj:`[Q, 2]` target training queries."""
+    graph = teacher.graph
+    is_fact = graph.edge_type < graph.num_relations
+    heads, relations = graph.edge_index[0, is_fact], graph.edge_type[is_fact]
+    entity = torch.full((graph.num_nodes,), -1, dtype=torch.long)
+    aligned = torch.nonzero(target_teacher >= 0).view(-1)
+    entity[target_teacher[aligned]] = aligned
+    relation = torch.full((graph.num_relations,), -1, dtype=torch.long)
+    mapped = torch.nonzero(relation_map >= 0).view(-1)
+    relation[relation_map[mapped]] = mapped
+    pairs = torch.stack([entity[heads], relation[relations]], dim=1)
+    pairs = torch.unique(pairs[(pairs >= 0).all(dim=1)], dim=0)
+    num_relations = int(relation_map.numel())
+    seen = torch.isin(pairs[:, 0] * num_relations + pairs[:, 1],
+                      known[:, 0] * num_relations + known[:, 1])
+    return pairs[~seen]
 
 
 def teacher_relations(teacher: 'JointTeacher', linked: HeteroData,

@@ -113,3 +113,33 @@ def test_prediction_trust_weights_queries_by_agreement(setup):
     cache.agreement = agreement
     with pytest.raises(ConfigError, match='prediction_trust'):
         LocalStudentConfig(prediction_trust='blind')
+
+
+def test_prediction_queries_choose_which_cached_queries_are_distilled(
+        setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked)
+    assert bool(cache.missing.any()) and bool((~cache.missing).any())
+    s = student(feature_weight=0.0, network_weight=0.0,
+                prediction_batch_size=4)
+    s.build(linked, cache)
+    asked = []
+    s.model.distillation['prediction'].register_forward_hook(
+        lambda module, args, kwargs_out: asked.append(args[1]))
+    embeddings, messages = s.model.encoder(s.adjacency, return_messages=True)
+    loss = s._distillation_loss(cache)
+    missing_scores = cache.scores[cache.missing]
+    for _ in range(20):
+        loss(s.model, embeddings, messages, None)
+    assert any(bool((row == missing_scores).all(1).any())
+               for batch in asked for row in batch)
+    s.config.prediction_queries = 'target'
+    asked.clear()
+    loss = s._distillation_loss(cache)
+    for _ in range(20):
+        loss(s.model, embeddings, messages, None)
+    known_scores = cache.scores[~cache.missing]
+    assert all(bool((row == known_scores).all(1).any())
+               for batch in asked for row in batch)
+    with pytest.raises(ConfigError, match='prediction_queries'):
+        LocalStudentConfig(prediction_queries='some')

@@ -94,3 +94,45 @@ def test_the_cache_carries_agreement_and_an_old_cache_loads(
     old = {k: v for k, v in vars(cache).items() if k != 'agreement'}
     torch.save(old, str(tmp_path / 'old.pt'))
     assert TeacherCache.load(str(tmp_path / 'old.pt')).agreement is None
+
+
+def test_missing_queries_are_teacher_facts_the_target_lacks(
+        two_vocabularies):
+    teacher, linked = two_vocabularies
+    with pytest.warns(RuntimeWarning):
+        cache = teacher.cache_for(linked, top_k=3)
+    names = linked.relation_names
+    target_teacher = linked['tgt'].teacher_id
+    store = linked['tgt', 'fact', 'tgt']
+    target_queries = set(zip(store.edge_index[0].tolist(),
+                             store.edge_type.tolist()))
+    graph = teacher.graph
+    teacher_names = teacher.relation_vocabulary.names
+    teacher_queries = {
+        (h, teacher_names[r]) for h, r in zip(graph.edge_index[0].tolist(),
+                                              graph.edge_type.tolist())
+        if r < graph.num_relations}
+    expected = {(h, r) for h in range(linked['tgt'].num_nodes)
+                for r in linked['tgt'].relation_index.tolist()
+                if target_teacher[h] >= 0 and
+                (int(target_teacher[h]), names[r]) in teacher_queries and
+                (h, r) not in target_queries}
+    missing = {tuple(q) for q in cache.queries[cache.missing].tolist()}
+    assert expected and missing == expected
+    known = {tuple(q) for q in cache.queries[~cache.missing].tolist()}
+    assert known <= target_queries
+    # A missing query is trusted as much as its relation's known queries.
+    for (head, relation), agreement in zip(
+            cache.queries[cache.missing].tolist(),
+            cache.agreement[cache.missing]):
+        same = cache.agreement[~cache.missing & (cache.queries[:, 1] ==
+                                                 relation)]
+        assert float(agreement) == pytest.approx(
+            float(same.mean()) if same.numel() else 0.0)
+
+
+def test_relation_means():
+    from pyg_kgt.models.teacher_cache import relation_means
+    means = relation_means(torch.tensor([1.0, 3.0, 0.5]),
+                           torch.tensor([2, 2, 0]), 4)
+    assert torch.equal(means, torch.tensor([0.5, 0.0, 2.0, 0.0]))
