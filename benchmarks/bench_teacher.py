@@ -26,7 +26,8 @@ from benchmarks.results import (append_records, comparable,
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             ModelConfig)
-from pyg_kgt.training import TrainingConfig, train_single_kg
+from pyg_kgt.models.single_kg import train_single_kg
+from pyg_kgt.training import TrainingConfig
 
 
 def teacher_config(dim: int, linking: str = 'same_as'

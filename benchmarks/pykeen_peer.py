@@ -8,7 +8,7 @@ strong CPU setting: sLCWA, 32 uniformly corrupted negatives per positive
 and the self-adversarial negative sampling loss (NSSA). The fixed budget is
 ``--epochs`` at batch ``--batch-size`` with Adam; no early stopping. The
 trained model then scores every candidate for our test queries and our
-:func:`~pyg_kgt.training.evaluate_scorer` ranks them under both protocols
+:func:`~pyg_kgt.evaluation.evaluate_scorer` ranks them under both protocols
 (``filtered``: heads and tails, train + val + test filtered; ``lifted``:
 tails, train filtered), exactly as for our models. PyKEEN's own tail-side
 filtered MRR is kept in ``metrics`` (``pykeen_tail_mrr``) as a check on
@@ -31,7 +31,7 @@ from benchmarks.results import (append_records, dbp5l_root,
                                 newest_records, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.environment import reset_peak_rss
-from pyg_kgt.training import evaluate_scorer
+from pyg_kgt.evaluation import evaluate_scorer
 
 MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}
 # Adam learning rate per model, each chosen on the ``el`` validation split

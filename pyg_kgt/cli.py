@@ -57,7 +57,8 @@ def _demo(args: argparse.Namespace) -> int:
     from pyg_kgt.training.config import (TrainingConfig,
                                          apply_process_settings)
     apply_process_settings(TrainingConfig(num_threads=args.threads))
-    run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir)
+    run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir,
+             device=args.device or 'auto')
     return 0
 
 
@@ -71,6 +72,9 @@ def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     config.training.progress = not args.quiet
     if getattr(args, 'threads', None) is not None:
         config = config.override([f'training.num_threads={args.threads}'])
+        config.training.progress = not args.quiet
+    if getattr(args, 'device', None):
+        config = config.override([f'training.device={args.device}'])
         config.training.progress = not args.quiet
     from pyg_kgt.training.config import apply_process_settings
     apply_process_settings(config.training)
@@ -113,6 +117,7 @@ def _report(results: Dict[str, Dict[str, Any]], saved: Dict[str, str],
 def _pretrain(args: argparse.Namespace) -> int:
     import time
 
+    from pyg_kgt.environment import resolve_device
     from pyg_kgt.models import JointTeacher
     from pyg_kgt.run_folder import RunFolder
     from pyg_kgt.training.distributed import DistributedContext
@@ -121,7 +126,8 @@ def _pretrain(args: argparse.Namespace) -> int:
     sources = _sources(config, kg)
     # Under torchrun every rank trains; rank 0 alone writes the run folder.
     context = DistributedContext.from_environment(
-        config.training.distributed_timeout_s)
+        config.training.distributed_timeout_s,
+        resolve_device(config.training.device))
     folder = RunFolder(config.run_dir) if context.is_main else None
     if folder is not None:
         folder.write_config(config)
@@ -208,7 +214,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     from pyg_kgt.models import TrainedModel
     from pyg_kgt.run_folder import RunFolder
-    from pyg_kgt.training import train_single_kg
+    from pyg_kgt.models.single_kg import train_single_kg
     config = _load_config(args)
     kg = _load_data(config)
     target = _target(config, kg)
@@ -244,6 +250,13 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--threads', type=int, metavar='N',
                         help='CPU threads (= training.num_threads; default: '
                         'OMP_NUM_THREADS, else one per core)')
+    _add_device_option(parser)
+
+
+def _add_device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--device', metavar='DEVICE',
+                        help='auto (CUDA when available), cpu, cuda or '
+                        'cuda:N (= training.device; default: auto)')
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -326,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
                             'embeddings (.npy, .pt, TSV)')
     _add_model_options(export)
     export.add_argument('--out', required=True, help='output folder')
+    _add_device_option(export)
     export.add_argument('--format', default='npy,pt,tsv',
                         help='comma-separated: npy, pt, tsv')
     export.set_defaults(func=cli_models.export)
@@ -357,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument('--threads', type=int, metavar='N',
                       help='CPU threads (default: OMP_NUM_THREADS, else one '
                       'per core)')
+    _add_device_option(demo)
     demo.set_defaults(func=_demo)
     return parser
 
@@ -376,8 +391,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'pyg-kgt: error: {e}', file=sys.stderr)
         return 2
     except DistributedError as e:
-        print(f'pyg-kgt: distributed training failed: {e}', file=sys.stderr)
-        return 3
+        from pyg_kgt.training.distributed import exit_failed_rank
+        exit_failed_rank(f'pyg-kgt: distributed training failed: {e}', 3)
     except NonFiniteLossError as e:
         print(f'pyg-kgt: training stopped: {e}', file=sys.stderr)
         return 1

@@ -9,23 +9,26 @@ from typing import Dict, List, Optional
 from pyg_kgt.errors import ConfigError, DataFormatError
 
 
-def load_model(path: str, kg_name: Optional[str]):
+def load_model(path: str, kg_name: Optional[str], device: str = 'auto'):
     r"""A :class:`TrainedModel` from a model folder, a run folder holding
-    ``model/``, or a saved teacher or pretrain run (with ``--kg``)."""
+    ``model/``, or a saved teacher or pretrain run (with ``--kg``), on
+    ``device`` (``--device``; a model saved on a GPU loads anywhere)."""
+    from pyg_kgt.environment import resolve_device
     from pyg_kgt.models import JointTeacher, TrainedModel
     from pyg_kgt.run_folder import find_saved
+    target = resolve_device(device)
     folder, kind = find_saved(path, 'model', 'teacher')
     if kind == 'model':
         model = TrainedModel.load(folder)
         if kg_name is not None and kg_name != model.kg_name:
             raise ConfigError(f"--kg: the model at {folder} is of KG "
                               f"'{model.kg_name}', not '{kg_name}'")
-        return model
+        return model.to(target)
     teacher = JointTeacher.load(folder)
     if kg_name is None:
         raise ConfigError(f'--kg: {folder} is a teacher of '
                           f'{teacher.names}; name one')
-    return teacher.trained_model(kg_name)
+    return teacher.trained_model(kg_name).to(target)
 
 
 def model_data(args: argparse.Namespace, model):
@@ -48,7 +51,7 @@ def model_data(args: argparse.Namespace, model):
 
 def evaluate(args: argparse.Namespace) -> int:
     from pyg_kgt.io import atomic_write_json
-    model = load_model(args.model, args.kg)
+    model = load_model(args.model, args.kg, args.device or 'auto')
     kg = model_data(args, model)
     results = model.evaluate(kg, args.split, args.protocol,
                              progress=not args.quiet)
@@ -61,7 +64,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    model = load_model(args.model, args.kg)
+    model = load_model(args.model, args.kg, args.device or 'auto')
     formats = [f.strip() for f in args.format.split(',') if f.strip()]
     for path in model.export(args.out, formats):
         print(path)
@@ -93,7 +96,7 @@ def queries(args: argparse.Namespace) -> List[Dict[str, str]]:
 
 
 def predict(args: argparse.Namespace) -> int:
-    model = load_model(args.model, args.kg)
+    model = load_model(args.model, args.kg, args.device or 'auto')
     known = model_data(args, model) if args.filter_known else None
     answers = []
     for query in queries(args):

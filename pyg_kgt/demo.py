@@ -21,40 +21,45 @@ STUDENT = LocalStudentConfig(model=ModelConfig(hidden_channels=64,
                                                dropout=0.0))
 
 
-def demo_training(seed: int = 0, progress: bool = False) -> TrainingConfig:
+def demo_training(seed: int = 0, progress: bool = False,
+                  device: str = 'auto') -> TrainingConfig:
     r"""The teacher's budget on the embedded default."""
     return TrainingConfig(epochs=60, batch_size=512, lr=0.01, eval_every=5,
-                          patience=3, seed=seed, progress=progress)
+                          patience=3, seed=seed, progress=progress,
+                          device=device)
 
 
-def student_training(seed: int = 0, progress: bool = False
-                     ) -> TrainingConfig:
+def student_training(seed: int = 0, progress: bool = False,
+                     device: str = 'auto') -> TrainingConfig:
     r"""The students' budget: validation MRR is flat for the first tens of
     epochs while distillation takes hold, hence the longer patience."""
     return TrainingConfig(epochs=200, batch_size=512, lr=0.01, eval_every=5,
-                          patience=8, seed=seed, progress=progress)
+                          patience=8, seed=seed, progress=progress,
+                          device=device)
 
 
 def run_demo(seed: int = 0, quiet: bool = False,
-             run_dir: Optional[str] = None) -> Dict[str, Any]:
+             run_dir: Optional[str] = None,
+             device: str = 'auto') -> Dict[str, Any]:
     r"""Pre-trains a teacher on the embedded default's three sources, cuts
     the target's linked subgraph, re-trains a student with all three
     distillation levels, and prints it against its no-teacher twins.
     ``quiet`` turns progress bars off (the table is always printed). With
     ``run_dir``, writes a run folder there: ``config.yaml``,
     ``results.json`` (every method), the teacher and the student's
-    ``model/`` (for ``evaluate``, ``predict`` and ``export``)."""
+    ``model/`` (for ``evaluate``, ``predict`` and ``export``). Trains on
+    ``device`` (``training.device``)."""
     began = time.perf_counter()
     say = print
     kg = make_synthetic_multi_source_kg(seed=seed)
     say(f'Embedded default: {kg!r}')
-    training = demo_training(seed, progress=not quiet)
+    training = demo_training(seed, not quiet, device)
     say(f'Pre-training the teacher on {list(SOURCES)} ...')
     teacher = pretrain_teacher(kg, SOURCES, TEACHER, training)
     say(f'  {teacher.train_seconds:.1f} s')
     say(f"Re-training students on '{TARGET}' ...")
     results = run_transfer(kg, TARGET, teacher, STUDENT,
-                           student_training(seed, progress=not quiet))
+                           student_training(seed, not quiet, device))
     rows = [('method', 'MRR', 'H@1', 'H@10', 'MRR (lifted)', 'train s')]
     for method, result in results.items():
         filtered = result['test']['filtered']['metrics']

@@ -191,3 +191,37 @@ def follow_free_cores() -> int:
     if torch.get_num_threads() != free:
         torch.set_num_threads(free)
     return free
+
+
+DEVICES = ('auto', 'cpu', 'cuda', 'cuda:N')
+
+
+def resolve_device(name: str = 'auto') -> torch.device:
+    r"""The device a setting names: ``"auto"`` is CUDA when available, else
+    the CPU; ``"cpu"``; ``"cuda"`` (under ``torchrun``, the GPU of this
+    process's ``LOCAL_RANK``); ``"cuda:N"``. Asking for CUDA where there is
+    none raises a :class:`~pyg_kgt.errors.ConfigError` saying so."""
+    from pyg_kgt.errors import ConfigError
+    if name == 'auto':
+        name = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if name == 'cpu':
+        return torch.device('cpu')
+    if name == 'cuda' or name.startswith('cuda:'):
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device: '{name}' asked for, but this "
+                              f'machine has no CUDA GPU (torch '
+                              f'{torch.__version__}); use auto or cpu')
+        if name == 'cuda':
+            index = int(os.environ.get('LOCAL_RANK', '0'))
+        else:
+            try:
+                index = int(name.split(':', 1)[1])
+            except ValueError:
+                raise ConfigError(f"device: '{name}' is not cuda:N") from None
+        if not 0 <= index < torch.cuda.device_count():
+            raise ConfigError(f'device: cuda:{index} does not exist (this '
+                              f'machine has {torch.cuda.device_count()} '
+                              f'GPU(s))')
+        return torch.device('cuda', index)
+    raise ConfigError(f"device: unknown value '{name}' (use one of "
+                      f'{DEVICES})')

@@ -39,6 +39,7 @@ def realistic_ranks(scores: Tensor, target: Tensor,
             true candidate are ignored. Pairs must be unique.
     """
     rows = torch.arange(scores.size(0), device=scores.device)
+    target = target.to(scores.device)
     true = scores[rows, target].unsqueeze(1)
     if torch.isnan(true).any():
         raise ValueError('scores contain NaN; ranks would be meaningless')
@@ -88,8 +89,9 @@ class RankBasedEvaluator:
                filter_pairs: Optional[Tuple[Tensor, Tensor]] = None,
                side: str = 'tail') -> Tensor:
         r"""Ranks one batch (see :func:`realistic_ranks`) and stores them
-        under ``side``; returns the ranks :obj:`[B]`."""
-        ranks = realistic_ranks(scores, target, filter_pairs).cpu()
+        under ``side`` (on the scores' device until :meth:`compute`);
+        returns the ranks :obj:`[B]`."""
+        ranks = realistic_ranks(scores, target, filter_pairs)
         self._ranks.setdefault(side, []).append(ranks)
         return ranks
 
@@ -105,7 +107,7 @@ class RankBasedEvaluator:
         r"""Metrics per side and over ``both`` sides (all ranks pooled)."""
         if not self._ranks:
             raise RuntimeError('no ranks: call update() first')
-        sides = {side: torch.cat(parts) for side, parts in
+        sides = {side: torch.cat(parts).cpu() for side, parts in
                  self._ranks.items()}
         out = {side: self._metrics(ranks) for side, ranks in sides.items()}
         out['both'] = self._metrics(torch.cat(list(sides.values())))

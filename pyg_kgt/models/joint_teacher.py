@@ -1,7 +1,6 @@
 """JointTeacher: joint pre-training over linked multi-source KGs."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -22,10 +21,10 @@ from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
+from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.training.config import TrainingConfig
-from pyg_kgt.training.fit import fit
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
-from pyg_kgt.training.single_kg import evaluate_kg
 
 # 2: vocabularies.json holds a RelationVocabulary (per-KG relation names
 # and ids) instead of global names and offsets; version 1 still loads.
@@ -153,8 +152,8 @@ class JointTeacher(Module):
                 triples = triples[keep[:config.max_val_triples]]
             val[name] = triples
 
-        def validate(model: LinkPredictor) -> float:
-            embeddings = model(self.adjacency)
+        def validate(model: LinkPredictor, adjacency) -> float:
+            embeddings = model(adjacency)
             mrrs = []
             for name, triples in val.items():
                 result = evaluate_kg(
@@ -181,14 +180,13 @@ class JointTeacher(Module):
             def alignment_loss(model, embeddings, messages, batch):
                 diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]
                 return config.alignment_weight * diff.pow(2).sum(-1).mean()
-        began = time.perf_counter()
-        history = fit(self.model, self.adjacency, graph.triple_groups(kg),
-                      training, validate,
-                      extra_loss=alignment_loss if use_alignment else None,
-                      checkpoint_dir=checkpoint_dir, resume=resume,
-                      sampler=sampler)
-        self.train_seconds = time.perf_counter() - began
-        return history
+        run = train_link_predictor(
+            self.model, self.adjacency, graph.triple_groups(kg), training,
+            validate, alignment_loss if use_alignment else None,
+            checkpoint_dir, resume, sampler)
+        self._adjacency = run.adjacency
+        self.train_seconds = run.seconds
+        return run.history
 
     # -- inference ------------------------------------------------------
     @torch.no_grad()

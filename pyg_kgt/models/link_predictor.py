@@ -1,20 +1,38 @@
-"""Encoder + decoder for link prediction."""
+"""Encoder + decoder for link prediction, and the loss it trains with."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, List, Optional
 
+import torch
 from torch import Tensor
 from torch.nn import Module
 
-from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.nn.conv import RelationalAdjacency, RelationalMessages
 from pyg_kgt.nn.decoders import Decoder
 from pyg_kgt.nn.encoders import RGCNEncoder
+from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
+                               SelfAdversarialNegativeSamplingLoss)
+from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
+from pyg_kgt.training.triple_group import TripleGroup
+
+#: ``extra_loss(model, embeddings, messages, batch)`` -> a scalar added to
+#: the task loss (the teacher's alignment loss, the student's
+#: distillation); ``messages`` holds each encoder layer's
+#: :class:`~pyg_kgt.nn.RelationalMessages` (both :obj:`None` in
+#: memory-bounded mode).
+ExtraLoss = Callable[['LinkPredictor', Optional[Tensor],
+                      Optional[List[RelationalMessages]], Tensor], Tensor]
 
 
 class LinkPredictor(Module):
     r"""An :class:`~pyg_kgt.nn.RGCNEncoder` that embeds every entity and a
-    :class:`~pyg_kgt.nn.Decoder` that scores triples with them. The single-KG
-    baseline, and the backbone of the teacher and the student.
+    :class:`~pyg_kgt.nn.Decoder` that scores triples with them. The
+    single-KG baseline, and the backbone of the teacher and the student.
+
+    It owns its loss (:meth:`training_loss`), so the fit loop
+    (:func:`~pyg_kgt.training.fit`) needs nothing but a module with that
+    method, an optimiser and the data.
 
     Args:
         encoder (RGCNEncoder): The entity encoder.
@@ -28,6 +46,8 @@ class LinkPredictor(Module):
                              f'decoder width {decoder.channels}')
         self.encoder = encoder
         self.decoder = decoder
+        #: Added to the task loss when set (see :data:`ExtraLoss`).
+        self.extra_loss: Optional[ExtraLoss] = None
 
     def reset_parameters(self) -> None:
         self.encoder.reset_parameters()
@@ -37,15 +57,110 @@ class LinkPredictor(Module):
         r"""Entity embeddings :obj:`[N, d]`."""
         return self.encoder(adjacency)
 
+    # -- training -------------------------------------------------------
+    def training_loss(self, adjacency: Optional[RelationalAdjacency],
+                      batch: Tensor, group: TripleGroup,
+                      config: TrainingConfig, task_weight: float = 1.0,
+                      sampler: Optional[RelationalNeighborSampler] = None
+                      ) -> Tensor:
+        r"""The loss of one step,
+
+        .. math::
+            \mathcal{L} = w\, \mathcal{L}_{\textrm{task}}(\textrm{batch}) +
+            \mathcal{L}_{\textrm{extra}},
+
+        the task loss of ``batch`` :obj:`[B, 3]` (node ids; ranked against
+        ``group``'s candidates) as ``config.loss`` says
+        (:meth:`one_to_n_loss` or :meth:`negative_sampling_loss`, the
+        latter on the batch's sampled neighbourhood when a ``sampler`` is
+        given), weighted by ``task_weight`` (a data-parallel rank's share),
+        plus :attr:`extra_loss`. An empty batch gives a zero that still
+        reaches every parameter (a rank with no triples takes part in the
+        gradient reduction)."""
+        embeddings = messages = None
+        if sampler is not None:
+            task = (self._sampled_loss(sampler, batch, group, config)
+                    if batch.numel() else None)
+        else:
+            embeddings, messages = self.encoder(adjacency,
+                                                return_messages=True)
+            task = None
+            if batch.numel():
+                task = (self.one_to_n_loss(embeddings, batch, group,
+                                           config.label_smoothing)
+                        if config.loss == '1-n' else
+                        self.negative_sampling_loss(
+                            embeddings, batch,
+                            group.corrupt(batch, config.num_negatives),
+                            config))
+        if task is None:
+            task = sum(p.sum() for p in self.parameters()) * 0.0
+        loss = task * task_weight if task_weight != 1.0 else task
+        if self.extra_loss is not None:
+            loss = loss + self.extra_loss(self, embeddings, messages, batch)
+        return loss
+
+    def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,
+                      group: TripleGroup, label_smoothing: float) -> Tensor:
+        r"""1-N cross-entropy (:class:`~pyg_kgt.nn.OneToNCrossEntropyLoss`)
+        of the true tail among ``group``'s candidate tails and of the true
+        head among its candidate heads, the mean of both."""
+        h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+        pool = embeddings[group.candidates]
+        loss_fn = OneToNCrossEntropyLoss(label_smoothing)
+        tails = self.decoder.score_tails(embeddings[h], r, pool)
+        heads = self.decoder.score_heads(r, embeddings[t], pool)
+        return (loss_fn(tails, group.position[t]) +
+                loss_fn(heads, group.position[h])) / 2
+
+    def negative_sampling_loss(self, embeddings: Tensor, batch: Tensor,
+                               negatives: Tensor,
+                               config: TrainingConfig) -> Tensor:
+        r"""Self-adversarial negative sampling loss
+        (:class:`~pyg_kgt.nn.SelfAdversarialNegativeSamplingLoss`) of
+        ``batch`` :obj:`[B, 3]` against ``negatives`` :obj:`[B, k, 2]`
+        (ids index ``embeddings``)."""
+        h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+        k = negatives.size(1)
+        positive = self.decoder(embeddings[h], r, embeddings[t])
+        negative = self.decoder(embeddings[negatives[..., 0]],
+                                r[:, None].expand(-1, k),
+                                embeddings[negatives[..., 1]])
+        loss_fn = SelfAdversarialNegativeSamplingLoss(
+            config.margin, config.adversarial_temperature)
+        return loss_fn(positive, negative)
+
+    def _sampled_loss(self, sampler: RelationalNeighborSampler,
+                      batch: Tensor, group: TripleGroup,
+                      config: TrainingConfig) -> Tensor:
+        r"""Negative sampling loss on the sampled neighbourhood of the
+        batch's heads, tails and negatives (sampled on the CPU: one
+        host round trip per step in this mode)."""
+        negatives = group.corrupt(batch, config.num_negatives)
+        seeds = torch.unique(torch.cat([batch[:, 0], batch[:, 2],
+                                        negatives.reshape(-1)]))
+        sub = sampler.sample(seeds.cpu())  # the sampler works on the CPU
+        device = batch.device
+        nodes, local = sub.nodes.to(device), sub.local.to(device)
+        embeddings = self.encoder(sub.adjacency.to(device),
+                                  x=self.encoder.embedding(nodes))
+        batch = torch.stack([local[batch[:, 0]], batch[:, 1],
+                             local[batch[:, 2]]], dim=1)
+        return self.negative_sampling_loss(embeddings, batch,
+                                           local[negatives], config)
+
+    # -- scoring --------------------------------------------------------
     def scorer(self, embeddings: Tensor, candidates: Optional[Tensor] = None,
                slice_size: Optional[int] = None):
         r"""A ``scorer(entity, relation, side)`` for
         :func:`~pyg_kgt.evaluation.evaluate_link_prediction`: scores every
         entity (or the ``candidates`` ids, e.g. one KG's entities inside a
-        larger graph) as tail or head."""
+        larger graph) as tail or head, on the embeddings' device."""
         pool = embeddings if candidates is None else embeddings[candidates]
+        device = embeddings.device
 
         def score(entity: Tensor, relation: Tensor, side: str) -> Tensor:
+            entity, relation = entity.to(device), relation.to(device)
             if side == 'tail':
                 return self.decoder.score_tails(embeddings[entity], relation,
                                                 pool, slice_size)

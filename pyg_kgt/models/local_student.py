@@ -1,7 +1,6 @@
 """LocalStudent: local re-training guided by a pre-trained teacher."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
@@ -21,9 +20,10 @@ from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
+from pyg_kgt.environment import resolve_device
+from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
+from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.training.config import TrainingConfig
-from pyg_kgt.training.fit import fit
-from pyg_kgt.training.single_kg import evaluate_kg
 from pyg_kgt.training.triple_group import TripleGroup
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -169,7 +169,8 @@ class LocalStudent(Module):
     def _distillation_loss(self, cache: TeacherCache):
         config = self.config
         heads = self.model.distillation
-        pool = torch.arange(cache.queries.size(0))
+        pool = torch.arange(cache.queries.size(0),
+                            device=cache.queries.device)
         if config.prediction_queries == 'target' and cache.missing is not None:
             pool = pool[~cache.missing]
 
@@ -184,7 +185,8 @@ class LocalStudent(Module):
                     cache.linked_nodes)
             if config.prediction_weight and pool.numel():
                 pick = pool[torch.randint(pool.numel(), (min(
-                    config.prediction_batch_size, pool.numel()),))]
+                    config.prediction_batch_size, pool.numel()),),
+                    device=pool.device)]
                 query = cache.queries[pick]
                 k = cache.candidates.size(1)
                 student = model.decoder(
@@ -231,22 +233,24 @@ class LocalStudent(Module):
                          nodes[target.train[:, 2]]], dim=1),
             self.view.num_nodes, nodes, target.name)
 
-        def validate(model) -> float:
-            result = evaluate_kg(model, self.adjacency, target, 'val',
+        def validate(model, adjacency) -> float:
+            result = evaluate_kg(model, adjacency, target, 'val',
                                  ('filtered',), training.eval_batch_size,
                                  node_ids=nodes,
                                  relation_index=self.relation_index)
             return result['filtered']['metrics']['mrr']
 
-        extra = self._distillation_loss(cache) if cache is not None else None
-        began = time.perf_counter()
-        history = fit(self.model, self.adjacency, [group], training,
-                      validate if target.val.numel() else None,
-                      extra_loss=extra, checkpoint_dir=checkpoint_dir,
-                      resume=resume)
-        self.train_seconds = time.perf_counter() - began
-        self.history = history
-        return history
+        if cache is not None:
+            cache = cache.to(resolve_device(training.device))
+        run = train_link_predictor(
+            self.model, self.adjacency, [group], training,
+            validate if target.val.numel() else None,
+            self._distillation_loss(cache) if cache is not None else None,
+            checkpoint_dir, resume)
+        self._adjacency = run.adjacency
+        self.train_seconds = run.seconds
+        self.history = run.history
+        return run.history
 
     def evaluate(self, split: str = 'test',
                  protocols: Sequence[str] = ('filtered', 'lifted'),

@@ -126,13 +126,15 @@ class TeacherCache:
         k = min(top_k, int(pool.numel()))
         top_index, top_scores = [], []
         candidates = embeddings[target_teacher[pool]]
+        device = embeddings.device  # the teacher's; the cache is on CPU
         for heads, relations in zip(torch.split(queries[:, 0], batch_size),
                                     torch.split(relation, batch_size)):
             scores = teacher.model.decoder.score_tails(
-                embeddings[target_teacher[heads]], relations, candidates)
+                embeddings[target_teacher[heads]], relations.to(device),
+                candidates)
             best = scores.topk(k, dim=1)
-            top_index.append(pool[best.indices] + offset)
-            top_scores.append(best.values)
+            top_index.append(pool[best.indices.cpu()] + offset)
+            top_scores.append(best.values.float().cpu())
         empty = torch.empty(0, k, dtype=torch.long)
         queries = torch.stack([queries[:, 0] + offset, queries[:, 1]], 1)
         candidates = torch.cat(top_index) if top_index else empty
@@ -145,9 +147,19 @@ class TeacherCache:
             agreement[~is_missing], queries[~is_missing, 1],
             int(linked.num_relations))[queries[is_missing, 1]]
         return cls(
-            linked_nodes, embeddings[teacher_id[linked_nodes]],
-            [m.aggregated[teacher_id[linked_nodes]] for m in messages],
+            linked_nodes, embeddings[teacher_id[linked_nodes]].cpu(),
+            [m.aggregated[teacher_id[linked_nodes]].cpu() for m in messages],
             queries, candidates, scores, agreement, is_missing)
+
+    def to(self, device: torch.device) -> 'TeacherCache':
+        r"""The cache with every tensor on ``device``."""
+        def move(value):
+            if isinstance(value, Tensor):
+                return value.to(device)
+            if isinstance(value, list):
+                return [move(v) for v in value]
+            return value
+        return TeacherCache(**{k: move(v) for k, v in vars(self).items()})
 
     def save(self, path: str) -> None:
         r"""Writes the cache atomically."""

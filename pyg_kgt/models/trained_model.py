@@ -63,7 +63,7 @@ class TrainedModel:
         self.kg_name = kg_name
         self.entity_names = list(entity_names)
         self.relation_names = list(relation_names)
-        self.embeddings = embeddings.detach().cpu()
+        self.embeddings = embeddings.detach().cpu()  # .to() moves it
         self.model_config = model_config
         self.relation_index = (torch.arange(len(self.relation_names))
                                if relation_index is None else
@@ -102,16 +102,27 @@ class TrainedModel:
                    model_config, decoder.state_dict(), decoder.num_relations,
                    relation_index, info)
 
+    def to(self, device: torch.device | str) -> 'TrainedModel':
+        r"""Moves the embeddings and the decoder to ``device`` (scoring,
+        evaluation and prediction run there); returns ``self``."""
+        self.embeddings = self.embeddings.to(device)
+        self.decoder.to(device)
+        self.relation_index = self.relation_index.to(device)
+        return self
+
     # -- scoring --------------------------------------------------------
     def scorer(self):
         r"""A ``scorer(entity, relation, side)`` over this KG's entities
         (relation ids are the KG's own) for
-        :func:`~pyg_kgt.evaluation.evaluate_link_prediction`."""
+        :func:`~pyg_kgt.evaluation.evaluate_link_prediction`, on the
+        model's device."""
         emb, decoder, index = self.embeddings, self.decoder, \
             self.relation_index
+        device = emb.device
 
         def score(entity: Tensor, relation: Tensor, side: str) -> Tensor:
-            relation = index[relation]
+            entity = entity.to(device)
+            relation = index[relation.to(device)]
             if side == 'tail':
                 return decoder.score_tails(emb[entity], relation, emb)
             return decoder.score_heads(relation, emb[entity], emb)
@@ -182,7 +193,7 @@ class TrainedModel:
                  ) -> Dict[str, Any]:
         r"""Link prediction on ``kg``'s ``split`` (filters from every
         split of ``kg``) under each protocol."""
-        from pyg_kgt.training.single_kg import evaluate_scorer
+        from pyg_kgt.evaluation.kg_evaluation import evaluate_scorer
         self.check_matches(kg)
         with torch.no_grad():
             return evaluate_scorer(self.scorer(), kg, split, protocols,

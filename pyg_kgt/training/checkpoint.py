@@ -20,7 +20,8 @@ def save_checkpoint(path: str, model: Module, optimizer: Optimizer,
                     extra: Optional[Dict[str, Any]] = None) -> None:
     r"""Writes ``{model, optimizer, epoch, config, rng, extra}`` atomically
     (temporary file, fsync, rename). ``rng`` holds torch's CPU generator
-    state, the only randomness the training loops use. An existing file at
+    state and ``cuda_rng`` every CUDA device's (empty without CUDA): the
+    only randomness the training loops use. An existing file at
     ``path`` is first kept as ``previous.pt`` beside it, so one good
     checkpoint survives whatever happens to the newest."""
     write_checkpoint(path, checkpoint_state(model, optimizer, epoch, config,
@@ -35,6 +36,8 @@ def checkpoint_state(model: Module, optimizer: Optimizer, epoch: int,
     deep-copy it to keep it while training goes on)."""
     return {'model': model.state_dict(), 'optimizer': optimizer.state_dict(),
             'epoch': epoch, 'config': config, 'rng': torch.get_rng_state(),
+            'cuda_rng': (torch.cuda.get_rng_state_all()
+                         if torch.cuda.is_available() else []),
             'extra': extra or {}}
 
 
@@ -49,7 +52,10 @@ def write_checkpoint(path: str, state: Dict[str, Any]) -> None:
 def load_checkpoint(path: str, model: Module,
                     optimizer: Optional[Optimizer] = None) -> Dict[str, Any]:
     r"""Restores model, optimizer and RNG state from ``path`` (loaded with
-    ``weights_only=True``) and returns the checkpoint dict."""
+    ``weights_only=True`` onto the CPU, then copied to wherever ``model``
+    lives: a checkpoint written on a GPU resumes on a CPU-only machine and
+    the other way round) and returns the checkpoint dict. CUDA generator
+    states are restored for the devices both machines have."""
     state = safe_torch_load(path)
     if not isinstance(state, dict) or not {'model', 'epoch', 'rng'} <= set(
             state):
@@ -59,6 +65,10 @@ def load_checkpoint(path: str, model: Module,
     if optimizer is not None:
         optimizer.load_state_dict(state['optimizer'])
     torch.set_rng_state(state['rng'])
+    cuda_rng = state.get('cuda_rng') or []
+    if cuda_rng and torch.cuda.is_available():
+        for index, rng in enumerate(cuda_rng[:torch.cuda.device_count()]):
+            torch.cuda.set_rng_state(rng, index)
     return state
 
 

@@ -8,6 +8,7 @@ from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
+PRECISIONS = ('fp32', 'bf16')
 
 
 @dataclass
@@ -50,6 +51,20 @@ class TrainingConfig(DictConfig):
             :func:`~pyg_kgt.environment.reuse_freed_memory`);
             resident memory then stays near its peak. (default:
             :obj:`True`)
+        device (str): Where training (and evaluation) runs: ``"auto"``
+            (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
+            ``"cuda:N"`` (:func:`~pyg_kgt.environment.resolve_device`).
+            (default: ``"auto"``)
+        precision (str): ``"fp32"``, or ``"bf16"``: the step's forward
+            runs under :func:`torch.autocast` with bfloat16 (parameters,
+            gradients, the optimiser and the loss stay float32).
+            (default: ``"fp32"``)
+        deterministic (bool): Bit-identical runs and resumes:
+            deterministic algorithms (:func:`torch.use_deterministic_algorithms`),
+            a fixed thread count (``num_threads``, else
+            ``OMP_NUM_THREADS``, else all cores: the free-core policy is
+            off) and the same memory layout after a resume. Slower on
+            GPUs (deterministic reductions). (default: :obj:`False`)
     """
 
     epochs: int = 100
@@ -70,8 +85,18 @@ class TrainingConfig(DictConfig):
     distributed_timeout_s: float = 300.0
     num_threads: Optional[int] = None
     reuse_memory: bool = True
+    device: str = 'auto'
+    precision: str = 'fp32'
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision: unknown value '{self.precision}'"
+                              f' (use one of {PRECISIONS})')
+        if not (self.device in ('auto', 'cpu', 'cuda') or
+                self.device.startswith('cuda:')):
+            raise ConfigError(f"device: unknown value '{self.device}' (use "
+                              f"auto, cpu, cuda or cuda:N)")
         if self.num_threads is not None and self.num_threads < 1:
             raise ConfigError(f'num_threads: must be >= 1, got '
                               f'{self.num_threads}')
@@ -94,14 +119,16 @@ def follows_free_cores(training: 'TrainingConfig') -> bool:
     r"""Whether training sets its threads to the free cores every epoch
     (``num_threads`` unset and no ``OMP_NUM_THREADS``)."""
     import os
-    return (training.num_threads is None and
-            'OMP_NUM_THREADS' not in os.environ)
+    return (training.num_threads is None and not training.deterministic
+            and 'OMP_NUM_THREADS' not in os.environ)
 
 
 def apply_process_settings(training: 'TrainingConfig') -> None:
     r"""Applies the settings that belong to the whole process: its CPU
     threads (``training.num_threads``; see there when :obj:`None`) and the
-    reuse of freed memory (``training.reuse_memory``)."""
+    reuse of freed memory (``training.reuse_memory``) and deterministic
+    algorithms (``training.deterministic``)."""
+    import os
     if training.num_threads is not None:
         import torch
         torch.set_num_threads(training.num_threads)
@@ -111,3 +138,12 @@ def apply_process_settings(training: 'TrainingConfig') -> None:
     if training.reuse_memory:
         from pyg_kgt.environment import reuse_freed_memory
         reuse_freed_memory()
+    if training.deterministic:
+        import torch
+        # cuBLAS is deterministic only with a fixed workspace (read when
+        # CUDA starts); ops without a deterministic CUDA kernel warn.
+        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        if training.num_threads is None and (
+                'OMP_NUM_THREADS' not in os.environ):
+            torch.set_num_threads(os.cpu_count() or 1)

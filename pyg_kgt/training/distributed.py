@@ -4,7 +4,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-from typing import Iterable, Optional
+import sys
+from typing import NoReturn, Optional
 
 import torch
 import torch.distributed as dist
@@ -19,49 +20,58 @@ class DistributedContext:
     Under ``torchrun --nproc_per_node=N`` (and ``--nnodes`` for several
     machines) the environment holds ``RANK``, ``WORLD_SIZE``,
     ``MASTER_ADDR`` and ``MASTER_PORT``; :meth:`from_environment` then joins
-    the process group with a timeout. The backend is ``gloo``: the fit loop
-    trains on CPU tensors (``PYG_KGT_DIST_BACKEND=nccl`` selects NCCL for
-    code that moves the model to GPUs itself). Without them it is the
+    the process group with a timeout: NCCL when training on GPUs, gloo on
+    CPUs (``PYG_KGT_DIST_BACKEND`` overrides). Without them it is the
     single-process context and every method is a no-op.
 
-    Every rank holds the whole model and graph. A step's global batch of
-    :math:`B` triples is cut into ``N`` contiguous shards; rank :math:`k`
-    computes the loss of its :math:`B_k` triples scaled by
-    :math:`N B_k / B`, so the average of the ranks' gradients is exactly the
-    gradient of the global batch's mean loss (what one process computes).
-    The gradients, entity table included, are then averaged with one
-    ``all_reduce`` over a flat buffer: a full-graph encoder touches every
-    entity each step, so the entity gradient is dense anyway, and one
-    buffer costs :math:`O(|\theta|)` bytes per step and rank with a single
-    latency.
+    Every rank holds the whole model and graph; :meth:`wrap` puts the step
+    in :class:`~torch.nn.parallel.DistributedDataParallel`, which copies
+    rank 0's parameters to every rank at the start and averages the
+    gradients (bucketed ``all_reduce``, overlapped with the backward pass).
+    A step's global batch of :math:`B` triples is cut into ``N`` contiguous
+    shards; rank :math:`k` computes the loss of its :math:`B_k` triples
+    scaled by :math:`N B_k / B` (:meth:`loss_scale`), so the average of the
+    ranks' gradients is exactly the gradient of the global batch's mean
+    loss (what one process computes). A collective that fails (a peer died
+    or timed out) raises :class:`~pyg_kgt.errors.DistributedError`.
 
     Args:
         rank (int): This process's rank. (default: 0)
         world_size (int): Number of processes. (default: 1)
         timeout_s (float): Seconds a collective waits for its peers.
             (default: 300)
+        device (torch.device, optional): Where this rank trains (and its
+            collectives' tensors live). (default: CPU)
     """
 
     def __init__(self, rank: int = 0, world_size: int = 1,
-                 timeout_s: float = 300.0) -> None:
+                 timeout_s: float = 300.0,
+                 device: Optional[torch.device] = None) -> None:
         self.rank = rank
         self.world_size = world_size
         self.timeout_s = timeout_s
+        self.device = device or torch.device('cpu')
 
     @classmethod
-    def from_environment(cls, timeout_s: float = 300.0
+    def from_environment(cls, timeout_s: float = 300.0,
+                         device: Optional[torch.device] = None
                          ) -> 'DistributedContext':
         r"""Joins (once) the process group described by torchrun's
         environment, or returns the single-process context."""
+        device = device or torch.device('cpu')
         if dist.is_available() and dist.is_initialized():
-            return cls(dist.get_rank(), dist.get_world_size(), timeout_s)
+            return cls(dist.get_rank(), dist.get_world_size(), timeout_s,
+                       device)
         world_size = int(os.environ.get('WORLD_SIZE', '1'))
         if world_size <= 1:
-            return cls()
+            return cls(device=device)
         if not dist.is_available():  # pragma: no cover - build without it
             raise DistributedError('WORLD_SIZE > 1 but this torch build '
                                    'has no torch.distributed')
-        backend = os.environ.get('PYG_KGT_DIST_BACKEND', 'gloo')
+        backend = os.environ.get('PYG_KGT_DIST_BACKEND',
+                                 'nccl' if device.type == 'cuda' else 'gloo')
+        if device.type == 'cuda':
+            torch.cuda.set_device(device)
         try:
             dist.init_process_group(
                 backend, timeout=datetime.timedelta(seconds=timeout_s))
@@ -70,7 +80,7 @@ class DistributedContext:
                 f"rank {os.environ.get('RANK', '?')}: cannot join the "
                 f'{world_size}-process group within {timeout_s:.0f} s '
                 f'({_first_line(e)})') from None
-        return cls(dist.get_rank(), dist.get_world_size(), timeout_s)
+        return cls(dist.get_rank(), dist.get_world_size(), timeout_s, device)
 
     @property
     def enabled(self) -> bool:
@@ -80,6 +90,20 @@ class DistributedContext:
     def is_main(self) -> bool:
         r"""Rank 0: the one that validates and writes files."""
         return self.rank == 0
+
+    def wrap(self, module: torch.nn.Module, device: torch.device
+             ) -> torch.nn.Module:
+        r"""``module`` in :class:`~torch.nn.parallel.DistributedDataParallel`
+        (``find_unused_parameters``: a distillation head switched off, or a
+        decoder in a rank's empty shard, takes no part in a step), or
+        ``module`` itself in a single process."""
+        if not self.enabled:
+            return module
+        from torch.nn.parallel import DistributedDataParallel
+        with self.collective('broadcast of the parameters'):
+            return DistributedDataParallel(
+                module, device_ids=[device] if device.type == 'cuda' else
+                None, find_unused_parameters=True)
 
     def shard(self, batch: Tensor) -> Tensor:
         r"""This rank's contiguous part of a global batch (possibly empty
@@ -93,53 +117,24 @@ class DistributedContext:
         batch's."""
         return self.world_size * shard_size / max(batch_size, 1)
 
-    def average_gradients(self, parameters: Iterable[torch.nn.Parameter],
-                          loss: float) -> float:
-        r"""Averages the gradients (``None`` counts as zero) and the loss
-        value over ranks in one ``all_reduce``; returns the mean loss."""
+    def mean(self, value: Tensor) -> float:
+        r"""The mean of a scalar tensor over ranks, read on the host (one
+        ``all_reduce``; the one host round trip of an epoch)."""
         if not self.enabled:
-            return loss
-        parameters = [p for p in parameters if p.requires_grad]
-        grads = [p.grad if p.grad is not None else torch.zeros_like(p)
-                 for p in parameters]
-        flat = torch.cat([g.reshape(-1) for g in grads] +
-                         [torch.tensor([loss], dtype=grads[0].dtype,
-                                       device=grads[0].device)])
-        self._collective('all_reduce of the gradients',
-                         lambda: dist.all_reduce(flat))
-        flat /= self.world_size
-        offset = 0
-        for p in parameters:
-            n = p.numel()
-            p.grad = flat[offset:offset + n].view_as(p).clone()
-            offset += n
-        return float(flat[-1])
-
-    def broadcast_parameters(self, module: torch.nn.Module) -> None:
-        r"""Copies rank 0's parameters and buffers to every rank (as DDP does
-        at construction), so ranks start identical however they seeded."""
-        if not self.enabled:
-            return
-        tensors = [t for t in (*module.parameters(), *module.buffers())
-                   if t.is_floating_point()]
-        if not tensors:
-            return
-        flat = torch.cat([t.detach().reshape(-1) for t in tensors])
-        self._collective('broadcast of the parameters',
-                         lambda: dist.broadcast(flat, 0))
-        offset = 0
-        with torch.no_grad():
-            for t in tensors:
-                t.copy_(flat[offset:offset + t.numel()].view_as(t))
-                offset += t.numel()
+            return float(value)
+        buffer = value.detach().reshape(1).to(self.device, torch.float64)
+        with self.collective('all_reduce of the loss'):
+            dist.all_reduce(buffer)
+        return float(buffer) / self.world_size
 
     def broadcast(self, value: Optional[float]) -> float:
         r"""Rank 0's ``value`` on every rank (validation results)."""
         if not self.enabled:
             return float(value)
         buffer = torch.tensor([float(value) if self.is_main else 0.0],
-                              dtype=torch.float64)
-        self._collective('broadcast', lambda: dist.broadcast(buffer, 0))
+                              dtype=torch.float64, device=self.device)
+        with self.collective('broadcast'):
+            dist.broadcast(buffer, 0)
         return float(buffer)
 
     def close(self) -> None:
@@ -147,10 +142,19 @@ class DistributedContext:
         if self.enabled and dist.is_initialized():
             dist.destroy_process_group()
 
-    def _collective(self, what: str, call) -> None:
+    @contextlib.contextmanager
+    def collective(self, what: str):
+        r"""Runs a block that communicates with the peers; a failure there
+        (a peer died or did not answer in time) raises
+        :class:`~pyg_kgt.errors.DistributedError` naming ``what``."""
+        if not self.enabled:
+            yield
+            return
         try:
-            call()
+            yield
         except RuntimeError as e:
+            if what == 'training step' and not _is_communication_error(e):
+                raise  # the step's own error, not a peer's
             # The group is unusable now; leaving it here stops gloo's
             # threads, which otherwise abort the interpreter at exit.
             with contextlib.suppress(RuntimeError):
@@ -163,6 +167,26 @@ class DistributedContext:
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(rank={self.rank}, '
                 f'world_size={self.world_size})')
+
+
+def exit_failed_rank(message: str, code: int = 3) -> NoReturn:
+    r"""Prints ``message`` on stderr and ends this process at once with
+    ``code``. After a peer died, the threads of the broken process group
+    (and of :class:`~torch.nn.parallel.DistributedDataParallel`'s reducer)
+    can block a normal interpreter exit (seen in 2 of 5 runs), so a failed
+    rank leaves without running exit handlers."""
+    print(message, file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(code)
+
+
+_COMMUNICATION_WORDS = ('gloo', 'nccl', 'peer', 'connection', 'timed out',
+                        'timeout', 'broken pipe', 'process group')
+
+
+def _is_communication_error(error: BaseException) -> bool:
+    text = str(error).lower()
+    return any(word in text for word in _COMMUNICATION_WORDS)
 
 
 def _first_line(error: BaseException) -> str:

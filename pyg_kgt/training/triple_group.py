@@ -45,5 +45,24 @@ class TripleGroup:
                              f'its candidates')
         return cls(triples, candidates, position, name)
 
+    def to(self, device: torch.device) -> 'TripleGroup':
+        r"""The group with its tensors on ``device``."""
+        return TripleGroup(self.triples.to(device),
+                           self.candidates.to(device),
+                           self.position.to(device), self.name)
+
+    def corrupt(self, batch: Tensor, num_negatives: int) -> Tensor:
+        r"""``num_negatives`` corruptions per triple of ``batch``
+        :obj:`[B, 3]`, :obj:`[B, k, 2]` (head, tail): head or tail replaced
+        (each with probability 1/2) by a uniformly drawn candidate of the
+        group. Drawn on the batch's device."""
+        shape = (batch.size(0), num_negatives)
+        corrupt = self.candidates[torch.randint(
+            self.candidates.numel(), shape, device=batch.device)]
+        corrupt_head = torch.rand(shape, device=batch.device) < 0.5
+        neg_h = torch.where(corrupt_head, corrupt, batch[:, 0:1])
+        neg_t = torch.where(corrupt_head, batch[:, 2:3], corrupt)
+        return torch.stack([neg_h, neg_t], dim=-1)
+
     def __len__(self) -> int:
         return int(self.triples.size(0))

@@ -12,13 +12,25 @@ import signal
 import sys
 
 import torch
+import torch.nn.parallel
 from torch_geometric import seed_everything
 
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.models import ModelConfig
 from pyg_kgt.training import TrainingConfig, fit
-from pyg_kgt.training.distributed import DistributedContext, DistributedError
+from pyg_kgt.training.distributed import (DistributedContext, DistributedError,
+                                          exit_failed_rank)
 
+wrapped = []  # fit must train through DistributedDataParallel
+_ddp_init = torch.nn.parallel.DistributedDataParallel.__init__
+
+
+def _counting_init(self, *args, **kwargs):
+    wrapped.append(type(args[0] if args else kwargs['module']).__name__)
+    _ddp_init(self, *args, **kwargs)
+
+
+torch.nn.parallel.DistributedDataParallel.__init__ = _counting_init
 out = sys.argv[1]
 mode = sys.argv[2] if len(sys.argv) > 2 else None
 die_after = int(mode) if mode and mode.isdigit() else None
@@ -47,9 +59,8 @@ try:
     history = fit(model, adjacency, kg.train, config, on_epoch=on_epoch)
     if context.is_main:
         with open(out, 'w') as f:
-            json.dump({'world_size': context.world_size,
+            json.dump({'world_size': context.world_size, 'ddp': wrapped,
                        'loss': [h['loss'] for h in history]}, f)
     context.close()
 except DistributedError as e:
-    print(f'distributed error: {e}', file=sys.stderr, flush=True)
-    sys.exit(3)
+    exit_failed_rank(f'distributed error: {e}', 3)  # as the CLI does

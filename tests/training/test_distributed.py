@@ -56,6 +56,7 @@ def test_two_ranks_follow_the_one_rank_loss_trajectory(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     one, two, skew = (json.loads(p.read_text()) for p in (one, two, skew))
     assert (one['world_size'], two['world_size']) == (1, 2)
+    assert one['ddp'] == [] and two['ddp'] == ['_Step']  # DDP wraps fit's step
     # Same global batch, same seeds: equal up to float summation order.
     assert two['loss'] == pytest.approx(one['loss'], rel=1e-5)
     assert skew['loss'] == pytest.approx(one['loss'], rel=1e-5)

@@ -5,8 +5,9 @@ from torch_geometric import seed_everything
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.errors import ConfigError, DataFormatError
 from pyg_kgt.models import ModelConfig
+from pyg_kgt.models.single_kg import train_single_kg
 from pyg_kgt.training import (EarlyStopping, NonFiniteLossError,
-                              TrainingConfig, fit, train_single_kg)
+                              TrainingConfig, fit)
 from pyg_kgt.training.checkpoint import load_checkpoint
 
 

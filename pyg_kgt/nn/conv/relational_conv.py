@@ -12,6 +12,7 @@ from torch_geometric.nn.inits import glorot, zeros
 from pyg_kgt.nn.conv.basis_message import BasisRelationalMessage
 from pyg_kgt.nn.conv.grouped_message import GroupedRelationalMessage
 from pyg_kgt.nn.conv.relational_adjacency import RelationalAdjacency
+from pyg_kgt.nn.precision import apply_in_float32
 
 
 METHODS = ('auto', 'grouped', 'basis')
@@ -203,15 +204,15 @@ class RelationalConv(MessagePassing):
         if not present:
             return x.new_zeros(x.size(0), self.out_channels)
         if self.message_method(adjacency) == 'basis':
-            return BasisRelationalMessage.apply(x, self.comp, self.weight,
-                                                adjacency.basis())
+            return apply_in_float32(BasisRelationalMessage, x, self.comp,
+                                    self.weight, adjacency.basis())
         if self.num_blocks is not None:
             weight = self.weight[present]
         else:
             weight = self.relation_weights(torch.tensor(present,
                                                         device=x.device))
-        return GroupedRelationalMessage.apply(x, weight, adjacency,
-                                              self.out_channels)
+        return apply_in_float32(GroupedRelationalMessage, x, weight,
+                                adjacency, self.out_channels)
 
     def message_method(self, adjacency: RelationalAdjacency) -> str:
         r"""The message path used on ``adjacency`` (see ``method``).

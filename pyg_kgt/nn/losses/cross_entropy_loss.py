@@ -7,6 +7,8 @@ import torch
 from torch import Tensor
 from torch.nn import Module
 
+from pyg_kgt.nn.precision import apply_in_float32
+
 
 class _SmoothedCrossEntropy(torch.autograd.Function):
     r"""Label-smoothed cross-entropy whose forward leaves the gradient's
@@ -91,8 +93,8 @@ class OneToNCrossEntropyLoss(Module):
             scores (torch.Tensor): :obj:`[B, N]` candidate scores.
             target (torch.Tensor): :obj:`[B]` index of the true candidate.
         """
-        return _SmoothedCrossEntropy.apply(scores, target.long(),
-                                           float(self.label_smoothing))
+        return apply_in_float32(_SmoothedCrossEntropy, scores, target.long(),
+                                float(self.label_smoothing))
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('

@@ -1,24 +1,19 @@
-"""Training and evaluating one KG alone (the from-scratch baseline)."""
+"""Link prediction on one KG, with a model or any scorer."""
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import torch
 from torch import Tensor
+from torch.nn import Module
 
-from torch_geometric import seed_everything
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.evaluation import evaluate_link_prediction
-from pyg_kgt.training.config import TrainingConfig
-from pyg_kgt.training.fit import fit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pyg_kgt.models.link_predictor import LinkPredictor
-    from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.evaluation.link_prediction import evaluate_link_prediction
+from pyg_kgt.nn.conv import RelationalAdjacency
 
 
-def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
+def evaluate_kg(model: Module, adjacency: Optional[RelationalAdjacency],
+                kg: KnowledgeGraph,
                 split: str = 'test',
                 protocols: Sequence[str] = ('filtered', 'lifted'),
                 batch_size: int = 512, progress: bool = False,
@@ -28,7 +23,10 @@ def evaluate_kg(model: LinkPredictor, adjacency, kg: KnowledgeGraph,
                 triples: Optional[Tensor] = None) -> Dict[str, Any]:
     r"""Evaluates ``model`` on one KG's ``split`` under each protocol.
 
-    Candidates are the KG's own entities: ``node_ids`` :obj:`[num_entities]`
+    ``model`` is any module whose ``model(adjacency)`` gives node embeddings
+    and whose ``model.scorer(embeddings)`` scores candidates (e.g. a
+    :class:`~pyg_kgt.models.LinkPredictor`); it runs where its parameters
+    live. Candidates are the KG's own entities: ``node_ids`` :obj:`[num_entities]`
     maps each of its entity ids to a node of the model's graph (default:
     nodes ``0 .. num_entities - 1``), so a KG inside a larger linked graph is
     ranked only against its own entities.
@@ -77,36 +75,3 @@ def evaluate_scorer(scorer, kg: KnowledgeGraph, split: str = 'test',
     return {protocol: evaluate_link_prediction(
         scorer, ranked, protocol, known, num_relations, batch_size,
         progress, f'{kg.name} {split} {protocol}') for protocol in protocols}
-
-
-def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,
-                    training_config: TrainingConfig,
-                    checkpoint_dir: Optional[str] = None,
-                    resume: bool = False) -> Dict[str, Any]:
-    r"""Trains an RGCN link predictor on ``kg`` alone (message passing over
-    its training triples plus inverses), early-stopped on validation
-    filtered MRR, and evaluates the test split under both protocols.
-
-    Returns:
-        ``{"model", "adjacency", "history", "test", "wall_s"}`` where
-        ``test`` maps protocol to its result.
-    """
-    seed_everything(training_config.seed)
-    began = time.perf_counter()
-    model = model_config.build(kg.num_entities, kg.num_relations)
-    adjacency = model.encoder.adjacency(kg.train[:, [0, 2]].t(),
-                                        kg.train[:, 1], kg.num_entities)
-    def validate(m: LinkPredictor) -> float:
-        result = evaluate_kg(m, adjacency, kg, 'val', ('filtered',),
-                             training_config.eval_batch_size)
-        return result['filtered']['metrics']['mrr']
-    history = fit(model, adjacency, kg.train, training_config,
-                  validate if kg.val.numel() else None,
-                  checkpoint_dir=checkpoint_dir, resume=resume)
-    train_s = time.perf_counter() - began
-    test = evaluate_kg(model, adjacency, kg, 'test',
-                       batch_size=training_config.eval_batch_size,
-                       progress=training_config.progress)
-    return {'model': model, 'adjacency': adjacency, 'history': history,
-            'test': test, 'train_s': train_s,
-            'wall_s': time.perf_counter() - began}
