@@ -66,9 +66,10 @@ def build_teacher(kg, conv_method: str, budget: Budget):
     return teacher
 
 
-def time_phases(teacher, kg, steps: int, budget: Budget
-                ) -> Dict[str, List[float]]:
-    r"""Seconds of each phase (:data:`PHASES`) in ``steps`` steps."""
+def time_phases(teacher, kg, steps: int, budget: Budget,
+                precision: str = 'fp32') -> Dict[str, List[float]]:
+    r"""Seconds of each phase (:data:`PHASES`) in ``steps`` steps (under
+    bfloat16 autocast with ``precision="bf16"``, as fit runs them)."""
     import torch
 
     from pyg_kgt.nn.losses import OneToNCrossEntropyLoss
@@ -91,32 +92,36 @@ def time_phases(teacher, kg, steps: int, budget: Budget
         return out
 
     model.train()
+    autocast = torch.autocast('cpu', dtype=torch.bfloat16,
+                              enabled=precision == 'bf16')
     for step in range(steps + 1):  # the first is a warm-up
-        group = groups[step % len(groups)]
-        batch = group.triples[torch.randint(len(group), (
-            training.batch_size,), generator=generator)]
-        h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
-        optimizer.zero_grad()
-        encoded = timed('encoder_forward', lambda: model.encoder(adjacency))
-        emb = encoded.detach().requires_grad_()
-        pool = emb[group.candidates]
-        tails, heads = timed('scoring_forward', lambda: (
-            model.decoder.score_tails(emb[h], r, pool),
-            model.decoder.score_heads(r, emb[t], pool)))
-        loss = timed('loss_forward', lambda: (
-            loss_fn(tails, group.position[t]) +
-            loss_fn(heads, group.position[h])) / 2)
-        timed('scoring_loss_backward', loss.backward)
+        with autocast:
+            group = groups[step % len(groups)]
+            batch = group.triples[torch.randint(len(group), (
+                training.batch_size,), generator=generator)]
+            h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
+            optimizer.zero_grad()
+            encoded = timed('encoder_forward',
+                            lambda: model.encoder(adjacency))
+            emb = encoded.detach().requires_grad_()
+            pool = emb[group.candidates]
+            tails, heads = timed('scoring_forward', lambda: (
+                model.decoder.score_tails(emb[h], r, pool),
+                model.decoder.score_heads(r, emb[t], pool)))
+            loss = timed('loss_forward', lambda: (
+                loss_fn(tails, group.position[t]) +
+                loss_fn(heads, group.position[h])) / 2)
+            timed('scoring_loss_backward', loss.backward)
 
-        def alignment():
-            diff = emb[pairs[:, 0]] - emb[pairs[:, 1]]
-            diff.pow(2).sum(-1).mean().backward()
-        timed('alignment_loss', alignment)
-        timed('encoder_backward', lambda: encoded.backward(emb.grad))
-        timed('optimizer', optimizer.step)
-        if step == 0:
-            for phase in PHASES:
-                times[phase].clear()
+            def alignment():
+                diff = emb[pairs[:, 0]] - emb[pairs[:, 1]]
+                diff.pow(2).sum(-1).mean().backward()
+            timed('alignment_loss', alignment)
+            timed('encoder_backward', lambda: encoded.backward(emb.grad))
+            timed('optimizer', optimizer.step)
+            if step == 0:
+                for phase in PHASES:
+                    times[phase].clear()
     return times
 
 
@@ -134,7 +139,7 @@ def epoch_worker(args) -> dict:
     groups = teacher.graph.triple_groups(kg)
     steps_per_epoch = sum(-(-len(g) // budget.teacher_batch_size)
                           for g in groups)
-    times = time_phases(teacher, kg, args.steps, budget)
+    times = time_phases(teacher, kg, args.steps, budget, args.precision)
     phases = {phase: statistics.median(v) for phase, v in times.items()}
     out = {'phases_s': phases, 'step_s': sum(phases.values()),
            'steps_per_epoch': steps_per_epoch,
@@ -150,7 +155,8 @@ def epoch_worker(args) -> dict:
         began = time.perf_counter()
         fit(teacher.model, teacher.adjacency, groups, TrainingConfig(
             epochs=1, batch_size=budget.teacher_batch_size,
-            lr=budget.teacher_lr, reuse_memory=args.reuse_memory))
+            lr=budget.teacher_lr, reuse_memory=args.reuse_memory,
+            precision=args.precision))
         out['full_epoch_s'] = time.perf_counter() - began
     return out
 
@@ -198,6 +204,8 @@ def main() -> None:
     parser.add_argument('--full-epoch', action='store_true')
     parser.add_argument('--no-reuse-memory', dest='reuse_memory',
                         action='store_false')
+    parser.add_argument('--precision', default='fp32',
+                        choices=['fp32', 'bf16'])
     parser.add_argument('--loss', action='store_true')
     parser.add_argument('--queries', type=int, default=4096)
     parser.add_argument('--candidates', type=int, default=15000)
@@ -232,19 +240,22 @@ def main() -> None:
     else:
         config = {'graph': args.graph, 'conv_method': args.conv_method,
                   'reuse_memory': args.reuse_memory,
+                  'precision': args.precision,
                   'steps': args.steps, 'budget': 'benchmarks.budget.Budget',
                   'teacher_dim': Budget.teacher_dim,
                   'batch_size': Budget.teacher_batch_size}
         began = time.perf_counter()
         argv = ['--worker', 'epoch', f'--graph={args.graph}',
                 f'--data={args.data}', f'--steps={args.steps}',
-                f'--conv-method={args.conv_method}']
+                f'--conv-method={args.conv_method}',
+                f'--precision={args.precision}']
         argv += [] if args.reuse_memory else ['--no-reuse-memory']
         out = worker(argv + (['--full-epoch'] if args.full_epoch
                                  else []))
         print(json.dumps(out, indent=1), flush=True)
         method = f'teacher_{args.conv_method}' + (
-            '' if args.reuse_memory else '_no_reuse_memory')
+            '' if args.reuse_memory else '_no_reuse_memory') + (
+            '_bf16' if args.precision == 'bf16' else '')
         records = [make_record('epoch', args.graph, method, out,
                                time.perf_counter() - began, config)]
     if not args.no_write:

@@ -29,3 +29,14 @@ def write(tmp_path):
             path.write_bytes(text.replace('\n', newline).encode('utf-8'))
         return tmp_path
     return _write
+
+
+#: Every device the tests run on: the CPU always, CUDA where present.
+DEVICES = ['cpu'] + (['cuda'] if __import__('torch').cuda.is_available()
+                     else [])
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    r"""Each available device in turn (CUDA tests skip without a GPU)."""
+    return request.param

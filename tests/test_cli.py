@@ -238,3 +238,65 @@ def test_pretrain_runs_unchanged_under_torchrun(tmp_path):
     assert set(results['results']) == {'source1', 'source2', 'source3'}
     assert (run / 'checkpoints' / 'last.pt').is_file()
     assert len((run / 'metrics.tsv').read_text().splitlines()) == 3
+
+
+def test_deterministic_runs_and_a_killed_resume_are_bit_identical(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import torch
+    args = ['--quiet', '--threads', '2',
+            '--set', 'training.deterministic=true',
+            '--set', 'training.epochs=8', '--set', 'training.eval_every=2',
+            '--set', 'training.checkpoint_every=1',
+            '--set', 'teacher.model.hidden_channels=16']
+
+    def command(folder, *extra):
+        return [sys.executable, '-m', 'pyg_kgt', 'pretrain', '--run-dir',
+                str(folder), *args, *extra]
+
+    for name in ('a', 'b'):
+        subprocess.run(command(tmp_path / name), check=True, timeout=300,
+                       capture_output=True)
+    killed = subprocess.Popen(command(tmp_path / 'c'),
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    previous = tmp_path / 'c' / 'checkpoints' / 'previous.pt'
+    began = time.monotonic()
+    while not previous.exists() and time.monotonic() - began < 240:
+        time.sleep(0.02)
+    killed.send_signal(signal.SIGKILL)  # in epoch 2 or later
+    killed.wait(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    assert not (tmp_path / 'c' / 'results.json').exists()
+    subprocess.run(command(tmp_path / 'c', '--resume'), check=True,
+                   timeout=300, capture_output=True)
+
+    def outcome(name):
+        results = json.loads((tmp_path / name / 'results.json').read_text())
+        weights = torch.load(tmp_path / name / 'teacher' / 'weights.pt',
+                             weights_only=True)['model']
+        return ({kg: r['filtered']['metrics']['mrr']
+                 for kg, r in results['results'].items()}, weights)
+    (mrr_a, weights_a), (mrr_b, weights_b), (mrr_c, weights_c) = (
+        outcome(n) for n in 'abc')
+    assert mrr_a == mrr_b == mrr_c  # exactly, not approximately
+    for key, value in weights_a.items():
+        assert torch.equal(value, weights_b[key])
+        assert torch.equal(value, weights_c[key])
+
+
+@pytest.mark.parametrize('device', ['cpu', 'auto'])
+def test_pretrain_takes_a_device(tmp_path, device, capsys):
+    run = tmp_path / device
+    assert main(['pretrain', '--run-dir', str(run), '--quiet', '--device',
+                 device, '--set', 'training.epochs=1',
+                 '--set', 'teacher.model.hidden_channels=8']) == 0
+    config = (run / 'config.yaml').read_text()
+    assert f'device: {device}' in config
+    assert (run / 'teacher' / 'weights.pt').is_file()
+    assert main(['evaluate', '--model', str(run), '--kg', 'source1',
+                 '--device', device, '--quiet']) == 0
+    assert '"mrr"' in capsys.readouterr().out

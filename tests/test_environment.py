@@ -100,3 +100,28 @@ def test_training_follows_free_cores_unless_threads_are_set(monkeypatch):
         assert 1 <= torch.get_num_threads() <= (os.cpu_count() or 1)
     finally:
         torch.set_num_threads(before)
+
+
+def test_auto_device_is_cuda_when_available_else_cpu():
+    import torch
+
+    from pyg_kgt.environment import resolve_device
+    expected = 'cuda' if torch.cuda.is_available() else 'cpu'
+    assert resolve_device('auto').type == expected
+    assert resolve_device('cpu') == torch.device('cpu')
+
+
+def test_cuda_without_a_gpu_and_bad_settings_are_clear_config_errors():
+    import torch
+
+    from pyg_kgt.environment import resolve_device
+    from pyg_kgt.errors import ConfigError
+    from pyg_kgt.training import TrainingConfig
+    if not torch.cuda.is_available():
+        for name in ('cuda', 'cuda:1'):
+            with pytest.raises(ConfigError, match='no CUDA GPU'):
+                resolve_device(name)
+    with pytest.raises(ConfigError, match='device'):
+        TrainingConfig(device='tpu')
+    with pytest.raises(ConfigError, match='precision'):
+        TrainingConfig(precision='fp8')

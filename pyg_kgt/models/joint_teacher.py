@@ -13,6 +13,7 @@ from pyg_kgt.artifact import read_artifact, write_artifact
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.data.relation_vocabulary import RelationVocabulary
+from pyg_kgt.environment import resolve_device
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.evaluation import evaluate_alignment
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
@@ -175,7 +176,7 @@ class JointTeacher(Module):
                          and config.alignment_weight > 0 and
                          graph.alignment_pairs.numel() > 0)
         if use_alignment:
-            pairs = graph.alignment_pairs
+            pairs = graph.alignment_pairs.to(resolve_device(training.device))
 
             def alignment_loss(model, embeddings, messages, batch):
                 diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]

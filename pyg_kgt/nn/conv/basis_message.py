@@ -36,6 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from pyg_kgt.nn.precision import float32_backward
+
 
 @dataclass
 class BasisEdges:
@@ -190,6 +192,7 @@ class BasisRelationalMessage(torch.autograd.Function):
         return h @ basis.reshape(num_bases * in_channels, out_channels)
 
     @staticmethod
+    @float32_backward
     def backward(ctx: Any, grad_out: Tensor) -> Tuple[Any, ...]:
         x, comp, basis, h, values = ctx.saved_tensors
         edges: BasisEdges = ctx.edges

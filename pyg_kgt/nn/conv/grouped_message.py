@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from pyg_kgt.nn.conv.relational_adjacency import RelationalAdjacency
+from pyg_kgt.nn.precision import float32_backward
 
 
 def _apply(part: Tensor, weight: Tensor) -> Tensor:
@@ -101,6 +102,7 @@ class GroupedRelationalMessage(torch.autograd.Function):
         return out
 
     @staticmethod
+    @float32_backward
     def backward(ctx: Any, grad_out: Tensor) -> Tuple[Any, ...]:
         x, weight = ctx.saved_tensors
         adjacency: RelationalAdjacency = ctx.adjacency

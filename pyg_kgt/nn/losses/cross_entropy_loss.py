@@ -7,7 +7,7 @@ import torch
 from torch import Tensor
 from torch.nn import Module
 
-from pyg_kgt.nn.precision import apply_in_float32
+from pyg_kgt.nn.precision import apply_in_float32, float32_backward
 
 
 class _SmoothedCrossEntropy(torch.autograd.Function):
@@ -40,6 +40,7 @@ class _SmoothedCrossEntropy(torch.autograd.Function):
         return loss.mean()
 
     @staticmethod
+    @float32_backward
     def backward(ctx: Any, grad: Tensor) -> Tuple[Any, ...]:
         if not ctx.needs_input_grad[0]:
             return None, None, None

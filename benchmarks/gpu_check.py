@@ -1,0 +1,154 @@
+"""The GPU check (suite ``gpu_cuda``): on a CUDA device, teacher
+pre-training on DBP-5L (4 sources, the benchmark budget), the ``el``
+student's re-training, and evaluation throughput against the same
+machine's CPU, each recorded with the GPU named.
+
+    python -m benchmarks.gpu_check transfer      # teacher + el student
+    python -m benchmarks.gpu_check eval_speed    # queries/s, CPU vs CUDA
+
+``benchmarks/gpu_check.sh`` runs these, the conv benchmark on CUDA and (on
+a machine with 2 GPUs) a 2-rank DDP run, in one call.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from benchmarks.budget import Budget
+from benchmarks.results import (append_records, dbp5l_root, default_data,
+                                make_record, newest_records, write_markdown)
+from pyg_kgt.data import read_dbp5l
+from pyg_kgt.environment import peak_rss_mb
+from pyg_kgt.evaluation import evaluate_link_prediction
+from pyg_kgt.models import (JointTeacherConfig, LocalStudentConfig,
+                            ModelConfig)
+from pyg_kgt.nn import DistMult
+from pyg_kgt.pipeline import pretrain_teacher, run_transfer
+from pyg_kgt.training import TrainingConfig
+
+SUITE = 'gpu_cuda'
+SOURCES = ('en', 'es', 'fr', 'ja')
+TARGET = 'el'
+BUDGET = Budget()
+
+
+def transfer(args: argparse.Namespace) -> None:
+    r"""Teacher on 4 DBP-5L KGs, then the ``el`` student (full KD)."""
+    kg = read_dbp5l(dbp5l_root(args.data), alignment_split='jmac')
+    device = args.device
+    teacher_training = TrainingConfig(
+        epochs=BUDGET.teacher_epochs, batch_size=BUDGET.teacher_batch_size,
+        lr=BUDGET.teacher_lr, device=device, precision=args.precision)
+    config = JointTeacherConfig(model=ModelConfig(
+        hidden_channels=BUDGET.teacher_dim))
+    began = time.perf_counter()
+    teacher = pretrain_teacher(kg, SOURCES, config, teacher_training)
+    _sync(device)
+    teacher_s = time.perf_counter() - began
+    results = teacher.evaluate(kg.subset(list(SOURCES)), 'test',
+                               ('filtered',))
+    mrr = sum(r['filtered']['metrics']['mrr'] for r in results.values()
+              ) / len(results)
+    meta = {'sources': list(SOURCES), 'teacher': config.to_dict(),
+            'training': teacher_training.to_dict()}
+    records = [make_record(SUITE, 'dbp5l', 'joint_teacher',
+                           {'mrr': mrr, 'fit_s': teacher.train_seconds},
+                           teacher_s, meta, target='sources_mean',
+                           protocol='filtered')]
+    print(f'teacher on {device}: {teacher_s:.1f} s, source MRR {mrr:.4f}',
+          flush=True)
+    student = LocalStudentConfig(model=ModelConfig(
+        hidden_channels=BUDGET.student_dim))
+    training = TrainingConfig(
+        epochs=BUDGET.student_epochs, batch_size=BUDGET.student_batch_size,
+        lr=BUDGET.student_lr, device=device, precision=args.precision)
+    result = run_transfer(kg, TARGET, teacher, student, training,
+                          ['student_full_kd'],
+                          protocols=('filtered',))['student_full_kd']
+    records.append(make_record(
+        SUITE, 'dbp5l', 'student_full_kd',
+        dict(result['test']['filtered']['metrics'],
+             epochs=result['epochs']), result['train_s'],
+        dict(meta, student=student.to_dict(), training=training.to_dict()),
+        target=TARGET, protocol='filtered', peak_rss=peak_rss_mb()))
+    print(f"{TARGET} student on {device}: {result['train_s']:.1f} s, MRR "
+          f"{result['test']['filtered']['metrics']['mrr']:.4f}", flush=True)
+    append_records(SUITE, records)
+
+
+def eval_speed(args: argparse.Namespace) -> None:
+    r"""Filtered evaluation of DBP-5L ``en`` test (random embeddings, dim
+    200, DistMult): queries per second on this machine's CPU and on the
+    device, median of 3, same process."""
+    kg = read_dbp5l(dbp5l_root(args.data), languages=['en'])['en']
+    known = {'train': kg.train, 'val': kg.val, 'test': kg.test}
+    records = []
+    for device in ('cpu', args.device):
+        torch.manual_seed(0)
+        embeddings = torch.randn(kg.num_entities, 200, device=device)
+        decoder = DistMult(kg.num_relations, 200).to(device)
+
+        def scorer(entity, relation, side):
+            entity, relation = entity.to(device), relation.to(device)
+            if side == 'tail':
+                return decoder.score_tails(embeddings[entity], relation,
+                                           embeddings)
+            return decoder.score_heads(relation, embeddings[entity],
+                                       embeddings)
+        times = []
+        for _ in range(3):
+            began = time.perf_counter()
+            result = evaluate_link_prediction(
+                scorer, kg.test, 'filtered', known, kg.num_relations,
+                args.batch_size)
+            _sync(device)
+            times.append(time.perf_counter() - began)
+        seconds = sorted(times)[1]
+        rate = result['num_queries'] / seconds
+        records.append(make_record(
+            SUITE, 'dbp5l', f'evaluate_{torch.device(device).type}',
+            {'queries_per_s': rate, 'num_queries': result['num_queries']},
+            seconds, {'batch_size': args.batch_size, 'dim': 200,
+                      'threads': torch.get_num_threads()}, target='en',
+            protocol='filtered'))
+        print(f'evaluation on {device}: {rate:.0f} queries/s', flush=True)
+    append_records(SUITE, records)
+
+
+def render() -> None:
+    rows = [(r['method'], r['target'], f"{r['wall_s']:.1f}",
+             ', '.join(f'{k} {v:.4g}' for k, v in r['metrics'].items()
+                       if isinstance(v, float)), r['hardware'])
+            for r in newest_records(SUITE)]
+    write_markdown(SUITE, ('step', 'target', 'seconds', 'metrics',
+                           'hardware'), rows,
+                   'The GPU check (benchmarks/gpu_check.sh); each row names '
+                   'its machine.')
+
+
+def _sync(device: str) -> None:
+    if torch.device(device).type == 'cuda':
+        torch.cuda.synchronize()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('step', choices=['transfer', 'eval_speed',
+                                         'render'])
+    parser.add_argument('--data', default=default_data())
+    parser.add_argument('--device', default='cuda')
+    parser.add_argument('--precision', default='fp32',
+                        choices=['fp32', 'bf16'])
+    parser.add_argument('--batch-size', type=int, default=512)
+    args = parser.parse_args()
+    if args.step == 'transfer':
+        transfer(args)
+    elif args.step == 'eval_speed':
+        eval_speed(args)
+    render()
+
+
+if __name__ == '__main__':
+    main()
