@@ -65,6 +65,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--method-suffix', default='',
                         help='appended to every method name, e.g. _no_ja '
                              'for a teacher that holds out ja')
+    parser.add_argument('--precision', default='fp32',
+                        choices=['fp32', 'bf16'])
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--progress', action='store_true')
     parser.add_argument('--pending', action='store_true',
@@ -73,7 +75,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     config = teacher_config(args.dim, args.linking)
     training = TrainingConfig(epochs=args.epochs, eval_every=5, patience=3,
                               batch_size=args.batch_size, lr=args.lr,
-                              seed=args.seed, progress=args.progress)
+                              seed=args.seed, progress=args.progress,
+                              precision=args.precision)
     meta = {'model': config.model.to_dict(), 'training': training.to_dict(),
             'linking': args.linking, 'sources': args.sources}
     if args.pending:

@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                         default=BUDGET.teacher_dim,
                         help='dimension of a teacher not saved (yet)')
     parser.add_argument('--targets', nargs='+', default=['el'])
+    parser.add_argument('--suite', default='dbp5l_transfer',
+                        help='records go to <suite>.jsonl (another name '
+                        'keeps explorations out of the main table)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0])
     parser.add_argument('--methods', nargs='*', choices=list(METHODS),
                         default=['single_kg_rgcn', 'linked_no_kd',
@@ -189,10 +192,13 @@ def record(args, target: str, seed: int, meta: dict, method: str,
            result: dict) -> None:
     r"""Prints and appends one method's records (both protocols)."""
     records = []
+    val = max((h['val_mrr'] for h in result['student'].history
+               if 'val_mrr' in h), default=None)
     for protocol, res in result['test'].items():
-        metrics = dict(res['metrics'], epochs=result['epochs'])
+        metrics = dict(res['metrics'], epochs=result['epochs'],
+                       best_val_mrr=val)
         records.append(make_record(
-            'dbp5l_transfer', 'dbp5l', record_name(method, args.reused),
+            args.suite, 'dbp5l', record_name(method, args.reused),
             metrics, result['train_s'], meta, target=target,
             protocol=protocol, seed=seed, peak_rss=peak_rss_mb()))
         print(f"{target} seed {seed} {method:26s} {protocol:8s} "
@@ -200,8 +206,11 @@ def record(args, target: str, seed: int, meta: dict, method: str,
               f"{100 * metrics['hits1']:6.2f} H@10 "
               f"{100 * metrics['hits10']:6.2f} "
               f"({result['train_s']:.0f} s)", flush=True)
+    if val is not None:
+        print(f'{target} seed {seed} {method:26s} best val MRR '
+              f'{100 * val:6.2f}', flush=True)
     if not args.no_write:
-        append_records('dbp5l_transfer', records)
+        append_records(args.suite, records)
     reset_peak_rss()  # the next method reports its own peak
 
 

@@ -26,10 +26,10 @@ def evaluate_kg(model: Module, adjacency: Optional[RelationalAdjacency],
     ``model`` is any module whose ``model(adjacency)`` gives node embeddings
     and whose ``model.scorer(embeddings)`` scores candidates (e.g. a
     :class:`~pyg_kgt.models.LinkPredictor`); it runs where its parameters
-    live. Candidates are the KG's own entities: ``node_ids`` :obj:`[num_entities]`
-    maps each of its entity ids to a node of the model's graph (default:
-    nodes ``0 .. num_entities - 1``), so a KG inside a larger linked graph is
-    ranked only against its own entities.
+    live. Candidates are the KG's own entities: ``node_ids``
+    :obj:`[num_entities]` maps each of its entity ids to a node of the
+    model's graph (default: nodes ``0 .. num_entities - 1``), so a KG inside
+    a larger linked graph is ranked only against its own entities.
 
     Args:
         embeddings (torch.Tensor, optional): Precomputed node embeddings.

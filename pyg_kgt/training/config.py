@@ -60,7 +60,8 @@ class TrainingConfig(DictConfig):
             gradients, the optimiser and the loss stay float32).
             (default: ``"fp32"``)
         deterministic (bool): Bit-identical runs and resumes:
-            deterministic algorithms (:func:`torch.use_deterministic_algorithms`),
+            deterministic algorithms
+            (:func:`torch.use_deterministic_algorithms`),
             a fixed thread count (``num_threads``, else
             ``OMP_NUM_THREADS``, else all cores: the free-core policy is
             off) and the same memory layout after a resume. Slower on

@@ -26,7 +26,6 @@ from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.triple_group import TripleGroup
 
 
-
 class TrainingInterrupted(KeyboardInterrupt):
     r"""Ctrl-C during training; the message says where the checkpoint of the
     last completed epoch was saved."""
