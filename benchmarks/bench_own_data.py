@@ -2,10 +2,12 @@
 pair turned into a link-prediction setting, written in the own-TSV layout
 and read back as a user would, then ``source -> target`` transfer with
 prediction KD on (the default: the target's training queries and the
-queries the teacher has facts for that the target lacks, each trusted as
-far as the teacher agrees with the target's known facts), on the target's
-training queries only, on trusting every query alike, and off, beside the
-target-alone baseline.
+queries the teacher has facts for that the target lacks, every query
+trusted alike), on trusting each query as far as the teacher agrees with
+the target's known facts, on the target's training queries only, and off,
+beside the target-alone baseline. The table names each row's queries and
+trust (from its recorded configuration), whatever the method's name was
+when it ran.
 
     python -m benchmarks.bench_own_data --seeds 0 1 2 --teacher-dir runs/own
 
@@ -29,12 +31,13 @@ from pyg_kgt.data import read_multi_source, read_tsv
 from pyg_kgt.data.split import split_multi_source, write_tsv
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             LocalStudentConfig)
+from pyg_kgt.pipeline import METHODS as METHOD_TABLE
 from pyg_kgt.pipeline import pretrain_teacher, run_transfer
 from pyg_kgt.training import TrainingConfig
 
 SUITE = 'own_data'
 METHODS = ('single_kg_rgcn', 'student_full_kd', 'student_no_prediction_kd',
-           'student_uniform_prediction_kd', 'student_target_queries_kd')
+           'student_agreement_prediction_kd', 'student_target_queries_kd')
 
 
 def main() -> None:
@@ -98,13 +101,22 @@ def run(args: argparse.Namespace) -> None:
                 SUITE, args.pair, method, dict(res['metrics'],
                                                best_val_mrr=val),
                 result['train_s'],
-                dict(config, training=asdict(training)), args.target,
+                dict(config, training=asdict(training),
+                     student=asdict(METHOD_TABLE[method].student_config(
+                         student_config))), args.target,
                 protocol, seed) for protocol, res in result['test'].items()])
             print(f"seed {seed} {method}: filtered MRR "
                   f"{result['test']['filtered']['metrics']['mrr']:.4f} "
                   f"({result['train_s']:.0f} s)", flush=True)
         run_transfer(kg, args.target, teacher, student_config, training,
                      args.methods, on_result=record)
+
+
+# Records before 2026-12-02 kept the base student config, not the one the
+# method ran with; what each method changed (by name, the older ones too).
+_METHOD_CHANGES = {'student_uniform_prediction_kd': {
+    'prediction_trust': 'uniform'}, **{
+    name: dict(m.changes) for name, m in METHOD_TABLE.items()}}
 
 
 def render() -> None:
@@ -121,11 +133,19 @@ def render() -> None:
         seconds = sorted(r['wall_s'] for r in records)[len(records) // 2]
         val = [100 * r['metrics']['best_val_mrr'] for r in records
                if r['metrics'].get('best_val_mrr') is not None]
-        rows.append((dataset, target, method, protocol, f'{mean:.2f}',
+        student = dict(records[0]['config']['student'],
+                       **_METHOD_CHANGES.get(method, {}))
+        kd = ('-' if method == 'single_kg_rgcn' or
+              student.get('prediction_weight') == 0 or
+              'no_prediction' in method else
+              f"{student.get('prediction_queries', 'target')}, "
+              f"{student.get('prediction_trust', 'uniform')}")
+        rows.append((dataset, target, method, kd, protocol, f'{mean:.2f}',
                      f'{std:.2f}', len(records), f'{seconds:.0f}',
                      f'{sum(val) / len(val):.2f}' if val else '-'))
     hardware = {r['hardware'] for rs in by_key.values() for r in rs}
-    write_markdown(SUITE, ('pair', 'target', 'method', 'protocol',
+    write_markdown(SUITE, ('pair', 'target', 'method',
+                           'prediction KD (queries, trust)', 'protocol',
                            'MRR mean', 'std', 'seeds', 'median s',
                            'val MRR (filtered, best)'), rows,
                    f'Test MRR (%) over seeds, and the mean best validation '

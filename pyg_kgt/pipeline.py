@@ -48,8 +48,8 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
     Method('student_no_network_kd', True, True, (('network_weight', 0.0),)),
     Method('student_no_prediction_kd', True, True,
            (('prediction_weight', 0.0),)),
-    Method('student_uniform_prediction_kd', True, True,
-           (('prediction_trust', 'uniform'),)),
+    Method('student_agreement_prediction_kd', True, True,
+           (('prediction_trust', 'agreement'),)),
     Method('student_target_queries_kd', True, True,
            (('prediction_queries', 'target'),)),
 )}
@@ -145,8 +145,10 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     linked subgraph, no teacher), ``student_full_kd`` (linked subgraph and
     all three distillation levels), ``student_no_feature_kd``,
     ``student_no_network_kd`` and ``student_no_prediction_kd`` (one level
-    removed) and ``student_uniform_prediction_kd`` (prediction KD trusting
-    every query alike). The teacher is used through its cache, computed
+    removed), ``student_agreement_prediction_kd`` (prediction KD trusting
+    each query by the teacher's agreement with known facts) and
+    ``student_target_queries_kd`` (prediction KD on the target's training
+    queries only). The teacher is used through its cache, computed
     once; ``relation_aliases`` (target relation name ->
     teacher relation name) complete the by-name relation matching.
 
