@@ -23,7 +23,7 @@ from pyg_kgt.data import read_dbp5l
 from pyg_kgt.environment import peak_rss_mb
 from pyg_kgt.evaluation import evaluate_link_prediction
 from pyg_kgt.models import (JointTeacherConfig, LocalStudentConfig,
-                            ModelConfig)
+                            ModelConfig, TrainedModel)
 from pyg_kgt.nn import DistMult
 from pyg_kgt.pipeline import pretrain_teacher, run_transfer
 from pyg_kgt.training import TrainingConfig
@@ -85,18 +85,14 @@ def eval_speed(args: argparse.Namespace) -> None:
     kg = read_dbp5l(dbp5l_root(args.data), languages=['en'])['en']
     known = {'train': kg.train, 'val': kg.val, 'test': kg.test}
     records = []
+    torch.manual_seed(0)
+    model = TrainedModel(kg.name, kg.entity_names, kg.relation_names,
+                         torch.randn(kg.num_entities, 200),
+                         ModelConfig(hidden_channels=200),
+                         DistMult(kg.num_relations, 200).state_dict(),
+                         kg.num_relations)
     for device in ('cpu', args.device):
-        torch.manual_seed(0)
-        embeddings = torch.randn(kg.num_entities, 200, device=device)
-        decoder = DistMult(kg.num_relations, 200).to(device)
-
-        def scorer(entity, relation, side):
-            entity, relation = entity.to(device), relation.to(device)
-            if side == 'tail':
-                return decoder.score_tails(embeddings[entity], relation,
-                                           embeddings)
-            return decoder.score_heads(relation, embeddings[entity],
-                                       embeddings)
+        scorer = model.to(device).scorer()
         times = []
         for _ in range(3):
             began = time.perf_counter()

@@ -66,16 +66,12 @@ def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     from pyg_kgt.run_config import RunConfig
     path = args.config or config_path
     config = RunConfig.from_yaml(path) if path else RunConfig()
-    config = config.override(args.set or [])
-    if getattr(args, 'run_dir', None):
-        config = config.override([f'run_dir={args.run_dir}'])
+    flags = {'run_dir': getattr(args, 'run_dir', None),
+             'training.num_threads': getattr(args, 'threads', None),
+             'training.device': getattr(args, 'device', None)}
+    config = config.override((args.set or []) + [
+        f'{key}={value}' for key, value in flags.items() if value is not None])
     config.training.progress = not args.quiet
-    if getattr(args, 'threads', None) is not None:
-        config = config.override([f'training.num_threads={args.threads}'])
-        config.training.progress = not args.quiet
-    if getattr(args, 'device', None):
-        config = config.override([f'training.device={args.device}'])
-        config.training.progress = not args.quiet
     from pyg_kgt.training.config import apply_process_settings
     apply_process_settings(config.training)
     return config
@@ -247,9 +243,13 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                         'training.epochs=10')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bars')
+    _add_process_options(parser)
+
+
+def _add_process_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--threads', type=int, metavar='N',
                         help='CPU threads (= training.num_threads; default: '
-                        'OMP_NUM_THREADS, else one per core)')
+                        'OMP_NUM_THREADS, else the free cores)')
     _add_device_option(parser)
 
 
@@ -368,10 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument('--run-dir', default='runs/demo',
                       help='the run folder (default: runs/demo)')
     demo.add_argument('--quiet', action='store_true')
-    demo.add_argument('--threads', type=int, metavar='N',
-                      help='CPU threads (default: OMP_NUM_THREADS, else one '
-                      'per core)')
-    _add_device_option(demo)
+    _add_process_options(demo)
     demo.set_defaults(func=_demo)
     return parser
 

@@ -165,7 +165,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
                disable=not (config.progress and context.is_main))
     snapshot: Dict[str, Dict] = {}
     try:
-        _train_epochs(model, step, adjacency, groups, config, validate,
+        _train_epochs(model, step, adjacency, groups, device, config,
+                      validate,
                       checkpoint_dir if context.is_main else None, on_epoch,
                       sampler, optimizer, stopper, history, bar,
                       lambda state: snapshot.update(state=state), context)
@@ -184,13 +185,12 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     return history
 
 
-def _train_epochs(model, step, adjacency, groups, config, validate,
+def _train_epochs(model, step, adjacency, groups, device, config, validate,
                   checkpoint_dir, on_epoch, sampler, optimizer, stopper,
                   history, bar, keep_snapshot,
                   context: DistributedContext) -> None:
     stopped = False
     adapt, first = follows_free_cores(config), True
-    device = groups[0].triples.device if groups else torch.device('cpu')
     autocast = torch.autocast(device.type, dtype=torch.bfloat16,
                               enabled=config.precision == 'bf16')
     for epoch in bar:
