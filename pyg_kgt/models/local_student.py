@@ -19,6 +19,7 @@ from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
+from pyg_kgt.models.warm_start import warm_start
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.environment import resolve_device
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PREDICTION_TRUST = ('agreement', 'uniform')
 PREDICTION_QUERIES = ('all', 'target')
+TRAIN_ON = ('target', 'linked')
 
 
 def _student_model() -> ModelConfig:
@@ -72,6 +74,16 @@ class LocalStudentConfig(DictConfig):
             and the target lacks (``TeacherCache.missing``), the place
             where a source can add facts; trusted by their relation's
             agreement. (default: ``"all"``)
+        warm_start (bool): Start from the teacher's parameters where it has
+            a counterpart (:func:`~pyg_kgt.models.warm_start.warm_start`:
+            embeddings of linked and aligned entities, layer weights,
+            relation parameters); :obj:`False` is the cold start (random
+            initialisation, method ``student_cold_start``).
+            (default: :obj:`True`)
+        train_on (str): The link prediction triples: ``"target"``, the
+            target's training triples; ``"linked"``, also the source facts
+            inside the linked subgraph, each source ranked against its own
+            linked nodes. (default: ``"target"``)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -82,12 +94,17 @@ class LocalStudentConfig(DictConfig):
     top_k: int = 50
     prediction_trust: str = 'uniform'
     prediction_queries: str = 'all'
+    warm_start: bool = True
+    train_on: str = 'target'
 
     def __post_init__(self) -> None:
         if self.prediction_queries not in PREDICTION_QUERIES:
             raise ConfigError(f"prediction_queries: unknown value "
                               f"'{self.prediction_queries}' (use one of "
                               f'{PREDICTION_QUERIES})')
+        if self.train_on not in TRAIN_ON:
+            raise ConfigError(f"train_on: unknown value '{self.train_on}' "
+                              f'(use one of {TRAIN_ON})')
         if self.prediction_trust not in PREDICTION_TRUST:
             raise ConfigError(f"prediction_trust: unknown value "
                               f"'{self.prediction_trust}' (use one of "
@@ -122,6 +139,8 @@ class LocalStudent(Module):
         self.target_kg: Optional[KnowledgeGraph] = None
         self.relation_index: Optional[Tensor] = None
         self._adjacency: Optional[RelationalAdjacency] = None
+        #: What the warm start copied (see :func:`warm_start`), or None.
+        self.warm_started: Optional[Dict[str, int]] = None
         self.history: List[Dict[str, float]] = []
 
     def build(self, linked: HeteroData,
@@ -153,6 +172,11 @@ class LocalStudent(Module):
             cache.teacher_channels if cache is not None else None,
             cache.num_teacher_layers if cache is not None else 0,
             self.config.temperature)
+        self.warm_started = None
+        if (cache is not None and self.config.warm_start and
+                cache.warm_start is not None):
+            self.warm_started = warm_start(self.model, cache.warm_start,
+                                           cache.linked_nodes, self.view)
         self._adjacency = None
 
     @property
@@ -235,6 +259,9 @@ class LocalStudent(Module):
                          self.relation_index[target.train[:, 1]],
                          nodes[target.train[:, 2]]], dim=1),
             self.view.num_nodes, nodes, target.name)
+        groups = [group]
+        if self.config.train_on == 'linked':
+            groups += self._source_groups(linked)
 
         def validate(model, adjacency) -> float:
             result = evaluate_kg(model, adjacency, target, 'val',
@@ -246,7 +273,7 @@ class LocalStudent(Module):
         if cache is not None:
             cache = cache.to(resolve_device(training.device))
         run = train_link_predictor(
-            self.model, self.adjacency, [group], training,
+            self.model, self.adjacency, groups, training,
             validate if target.val.numel() else None,
             self._distillation_loss(cache) if cache is not None else None,
             checkpoint_dir, resume)
@@ -254,6 +281,26 @@ class LocalStudent(Module):
         self.train_seconds = run.seconds
         self.history = run.history
         return run.history
+
+    def _source_groups(self, linked: HeteroData) -> List[TripleGroup]:
+        r"""One training group per source of the linked subgraph: its facts
+        there, ranked against its linked nodes."""
+        groups = []
+        for name in self.view.node_types:
+            if name == linked.target_name or (
+                    name, FACT, name) not in linked.edge_types:
+                continue
+            store = linked[name, FACT, name]
+            offset = self.view.node_offset[name]
+            triples = torch.stack([store.edge_index[0] + offset,
+                                   store.edge_type,
+                                   store.edge_index[1] + offset], dim=1)
+            if triples.numel():
+                groups.append(TripleGroup.create(
+                    triples, self.view.num_nodes,
+                    torch.arange(offset, offset + linked[name].num_nodes),
+                    name))
+        return groups
 
     def evaluate(self, split: str = 'test',
                  protocols: Sequence[str] = ('filtered', 'lifted'),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import torch
 from torch import Tensor
@@ -13,6 +13,7 @@ from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.evaluation.filter_index import FilterIndex
 from pyg_kgt.io import atomic_torch_save, safe_torch_load
+from pyg_kgt.models.warm_start import teacher_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyg_kgt.models.joint_teacher import JointTeacher
@@ -54,6 +55,10 @@ class TeacherCache:
             target entity ``h`` and whose relation is target relation ``r``):
             where transfer can add facts the target lacks
             (``LocalStudentConfig.prediction_queries``).
+        warm_start (dict, optional): The teacher's parameters a student
+            starts from (:func:`~pyg_kgt.models.warm_start.teacher_parameters`;
+            ``LocalStudentConfig.warm_start``). A cache written before it
+            existed has none: its students start cold.
     """
     linked_nodes: Tensor
     embeddings: Tensor
@@ -63,6 +68,7 @@ class TeacherCache:
     scores: Tensor
     agreement: Optional[Tensor] = None
     missing: Optional[Tensor] = None
+    warm_start: Optional[Dict[str, Any]] = None
 
     @property
     def teacher_channels(self) -> int:
@@ -146,10 +152,14 @@ class TeacherCache:
         agreement[is_missing] = relation_means(
             agreement[~is_missing], queries[~is_missing, 1],
             int(linked.num_relations))[queries[is_missing, 1]]
+        warm = teacher_parameters(
+            teacher, teacher_id[linked_nodes],
+            teacher_relations(teacher, linked, relation_aliases,
+                              every_kg=True))
         return cls(
             linked_nodes, embeddings[teacher_id[linked_nodes]].cpu(),
             [m.aggregated[teacher_id[linked_nodes]].cpu() for m in messages],
-            queries, candidates, scores, agreement, is_missing)
+            queries, candidates, scores, agreement, is_missing, warm)
 
     def to(self, device: torch.device) -> 'TeacherCache':
         r"""The cache with every tensor on ``device``."""
@@ -158,6 +168,8 @@ class TeacherCache:
                 return value.to(device)
             if isinstance(value, list):
                 return [move(v) for v in value]
+            if isinstance(value, dict):
+                return {k: move(v) for k, v in value.items()}
             return value
         return TeacherCache(**{k: move(v) for k, v in vars(self).items()})
 
@@ -233,24 +245,37 @@ def teacher_queries(teacher: 'JointTeacher', target_teacher: Tensor,
 
 
 def teacher_relations(teacher: 'JointTeacher', linked: HeteroData,
-                      relation_aliases: Optional[Dict[str, str]] = None
-                      ) -> Tensor:
+                      relation_aliases: Optional[Dict[str, str]] = None,
+                      every_kg: bool = False) -> Tensor:
     r"""The teacher relation of each relation of the linked graph
     :obj:`[num_relations]`: the target's relations matched to the teacher's
     by name (or through ``relation_aliases``, target name -> teacher name),
     :math:`-1` where the teacher has none or never trained on it (its
-    embedding would be noise to imitate) and for non-target relations."""
+    embedding would be noise to imitate) and for non-target relations.
+    With ``every_kg``, the sources' relations too, each matched by name
+    inside the same KG of the teacher (the warm start's map,
+    :func:`~pyg_kgt.models.warm_start.warm_start`)."""
     target = linked.target_name
     if 'relation_names' not in linked[target]:
         raise ValueError(f"the linked graph carries no relation names for "
                          f"'{target}': build it from "
                          f'MultiSourceKG.to_hetero_data()')
-    ids = teacher.relation_vocabulary.map(
-        list(linked[target].relation_names), relation_aliases)
+    vocabulary = teacher.relation_vocabulary
     graph = teacher.graph
     trained = torch.zeros(graph.num_relations + 1, dtype=torch.bool)
     trained[graph.edge_type[graph.edge_type < graph.num_relations]] = True
-    ids[~trained[ids]] = -1  # ids of -1 read the padding slot: False
     out = torch.full((int(linked.num_relations),), -1, dtype=torch.long)
-    out[linked[target].relation_index] = ids
+    kgs = [k for k in linked.node_types if k != target and
+           'relation_names' in linked[k]] if every_kg else []
+    for kg in kgs + [target]:  # the target's own map wins on a shared id
+        names = list(linked[kg].relation_names)
+        if kg == target or kg not in vocabulary.kg_names:
+            ids = vocabulary.map(names, relation_aliases
+                                 if kg == target else None)
+        else:
+            own = dict(zip(vocabulary.kg_names[kg], vocabulary.kg_index[kg]))
+            ids = torch.tensor([own.get(n, -1) for n in names],
+                               dtype=torch.long)
+        ids[~trained[ids]] = -1  # ids of -1 read the padding slot: False
+        out[linked[kg].relation_index] = ids
     return out

@@ -93,7 +93,9 @@ def test_relations_the_teacher_does_not_know_get_no_prediction_kd(setup):
 def test_prediction_trust_weights_queries_by_agreement(setup):
     _, teacher, linked = setup
     cache = teacher.cache_for(linked)
-    s = student(feature_weight=0.0, network_weight=0.0)
+    # Cold: a warm student already agrees with the teacher (a loss near 0
+    # would leave only rounding to compare).
+    s = student(feature_weight=0.0, network_weight=0.0, warm_start=False)
     s.build(linked, cache)
     embeddings, messages = s.model.encoder(s.adjacency, return_messages=True)
     loss = s._distillation_loss(cache)
@@ -143,3 +145,25 @@ def test_prediction_queries_choose_which_cached_queries_are_distilled(
                for batch in asked for row in batch)
     with pytest.raises(ConfigError, match='prediction_queries'):
         LocalStudentConfig(prediction_queries='some')
+
+
+def test_train_on_linked_adds_one_group_per_source(setup):
+    _, teacher, linked = setup
+    s = student(train_on='linked')
+    s.build(linked, None)
+    groups = s._source_groups(linked)
+    assert [g.name for g in groups] == SOURCES
+    for g in groups:
+        store = linked[g.name, 'fact', g.name]
+        assert g.triples.size(0) == store.edge_index.size(1)
+        offset = s.view.node_offset[g.name]
+        # Heads and tails are that source's nodes; relations global ids.
+        assert bool((s.view.node_type[g.triples[:, 0]] ==
+                     s.view.node_types.index(g.name)).all())
+        assert torch.equal(g.triples[:, 1], store.edge_type)
+        assert g.candidates.min() == offset
+    history = s.fit(linked, teacher, TrainingConfig(epochs=1,
+                                                    batch_size=128))
+    assert len(history) == 1
+    with pytest.raises(ConfigError, match='train_on'):
+        LocalStudentConfig(train_on='everything')
