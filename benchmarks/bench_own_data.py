@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument('--teacher-epochs', type=int, default=30)
     parser.add_argument('--student-epochs', type=int, default=40)
     parser.add_argument('--methods', nargs='+', default=list(METHODS),
-                        choices=list(METHODS))
+                        choices=list(METHOD_TABLE))
     parser.add_argument('--teacher-dir',
                         help='load the teacher from here when saved, else '
                              'train it and save it here')

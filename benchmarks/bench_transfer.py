@@ -192,11 +192,14 @@ def record(args, target: str, seed: int, meta: dict, method: str,
            result: dict) -> None:
     r"""Prints and appends one method's records (both protocols)."""
     records = []
-    val = max((h['val_mrr'] for h in result['student'].history
-               if 'val_mrr' in h), default=None)
+    scored = [h for h in result['student'].history if 'val_mrr' in h]
+    best = max(scored, key=lambda h: h['val_mrr'], default=None)
+    val = best['val_mrr'] if best else None
     for protocol, res in result['test'].items():
         metrics = dict(res['metrics'], epochs=result['epochs'],
-                       best_val_mrr=val)
+                       best_val_mrr=val,
+                       best_epoch=best['epoch'] if best else None,
+                       val_curve=[round(h['val_mrr'], 5) for h in scored])
         records.append(make_record(
             args.suite, 'dbp5l', record_name(method, args.reused),
             metrics, result['train_s'], meta, target=target,

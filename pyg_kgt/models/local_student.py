@@ -37,7 +37,7 @@ TRAIN_ON = ('target', 'linked')
 
 
 def _student_model() -> ModelConfig:
-    return ModelConfig(hidden_channels=64)
+    return ModelConfig()  # the teacher's default width: warm starts exactly
 
 
 @dataclass
@@ -50,7 +50,12 @@ class LocalStudentConfig(DictConfig):
     off (ablations).
 
     Args:
-        model (ModelConfig): The (small) student. (default: width 64)
+        model (ModelConfig): The student network. As wide as the teacher,
+            it starts from the teacher's parameters as they are; narrower,
+            from their projection (on DBP-5L ``el``, width 100 gave 38.86
+            validation MRR against 41.87 at the teacher's 200, in 0.6x the
+            time). (default: :class:`ModelConfig` defaults, the teacher's
+            default width 200)
         feature_weight (float): :math:`\lambda_f`. (default: 10.0)
         network_weight (float): :math:`\lambda_n`. (default: 10.0)
         prediction_weight (float): :math:`\lambda_p`. (default: 1.0)
@@ -118,8 +123,10 @@ class LocalStudentConfig(DictConfig):
 
 
 class LocalStudent(Module):
-    r"""A small relational GCN re-trained on a target KG plus its linked
-    subgraph (:class:`~pyg_kgt.transforms.LinkSubgraph`), guided by a frozen
+    r"""A relational GCN re-trained on a target KG plus its linked subgraph
+    (:class:`~pyg_kgt.transforms.LinkSubgraph`; small next to the joint
+    graph), started from the teacher's parameters
+    (:func:`~pyg_kgt.models.warm_start.warm_start`) and guided by a frozen
     or cached teacher at three levels (Sun et al., KDD 2023):
     :class:`~pyg_kgt.nn.distill.FeatureDistillationLoss`,
     :class:`~pyg_kgt.nn.distill.NetworkDistillationLoss` and
