@@ -136,3 +136,31 @@ def test_relation_means():
     means = relation_means(torch.tensor([1.0, 3.0, 0.5]),
                            torch.tensor([2, 2, 0]), 4)
     assert torch.equal(means, torch.tensor([0.5, 0.0, 2.0, 0.0]))
+
+
+def test_warm_start_matches_relations_by_name_not_id(two_vocabularies):
+    from pyg_kgt import LocalStudent, LocalStudentConfig
+    teacher, linked = two_vocabularies
+    with pytest.warns(RuntimeWarning, match='no counterpart the teacher'):
+        cache = teacher.cache_for(linked, top_k=4)
+    names = linked.relation_names
+    teacher_names = teacher.relation_vocabulary.names
+    mapping = cache.warm_start['relation_map']
+    assert {names[g]: teacher_names[t] for g, t in
+            enumerate(mapping.tolist()) if t >= 0} == {
+        'died': 'died', 'born': 'born', 'spouse': 'spouse'}
+    student = LocalStudent(LocalStudentConfig(model=ModelConfig(
+        hidden_channels=8, dropout=0.0)))
+    student.build(linked, cache)
+    rows = student.model.decoder.relation_embedding.weight
+    teacher_rows = teacher.model.decoder.relation_embedding.weight
+    conv, teacher_conv = (student.model.encoder.convs[0],
+                          teacher.model.encoder.convs[0])
+    for name in ('died', 'born', 'spouse'):
+        g, t = names.index(name), teacher_names.index(name)
+        assert torch.equal(rows[g], teacher_rows[t])
+        assert torch.equal(conv.comp[g], teacher_conv.comp[t])
+        assert torch.equal(conv.comp[g + len(names)],
+                           teacher_conv.comp[t + len(teacher_names)])
+    capital = names.index('capital')
+    assert not any(torch.equal(rows[capital], row) for row in teacher_rows)
