@@ -55,8 +55,6 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
     Method('student_cold_start', True, True, (('warm_start', False),)),
     Method('student_warm_start', True, True, (('warm_start', True),)),
     Method('student_linked_triples', True, True, (('train_on', 'linked'),)),
-    Method('student_warm_neighbours', True, True,
-           (('warm_unlinked', 'neighbours'),)),
 )}
 
 

@@ -34,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 PREDICTION_TRUST = ('agreement', 'uniform')
 PREDICTION_QUERIES = ('all', 'target')
 TRAIN_ON = ('target', 'linked')
-WARM_UNLINKED = ('random', 'neighbours')
 
 
 def _student_model() -> ModelConfig:
@@ -86,10 +85,6 @@ class LocalStudentConfig(DictConfig):
             relation parameters); :obj:`False` is the cold start (random
             initialisation, method ``student_cold_start``).
             (default: :obj:`True`)
-        warm_unlinked (str): Where the warm start puts target entities
-            with no teacher node: ``"random"`` (their fresh
-            initialisation) or ``"neighbours"`` (the mean of their warm
-            neighbours). (default: ``"random"``)
         train_on (str): The link prediction triples: ``"target"``, the
             target's training triples; ``"linked"``, also the source facts
             inside the linked subgraph, each source ranked against its own
@@ -105,7 +100,6 @@ class LocalStudentConfig(DictConfig):
     prediction_trust: str = 'uniform'
     prediction_queries: str = 'all'
     warm_start: bool = True
-    warm_unlinked: str = 'random'
     train_on: str = 'target'
 
     def __post_init__(self) -> None:
@@ -113,10 +107,6 @@ class LocalStudentConfig(DictConfig):
             raise ConfigError(f"prediction_queries: unknown value "
                               f"'{self.prediction_queries}' (use one of "
                               f'{PREDICTION_QUERIES})')
-        if self.warm_unlinked not in WARM_UNLINKED:
-            raise ConfigError(f"warm_unlinked: unknown value "
-                              f"'{self.warm_unlinked}' (use one of "
-                              f'{WARM_UNLINKED})')
         if self.train_on not in TRAIN_ON:
             raise ConfigError(f"train_on: unknown value '{self.train_on}' "
                               f'(use one of {TRAIN_ON})')
@@ -192,9 +182,8 @@ class LocalStudent(Module):
         self.warm_started = None
         if (cache is not None and self.config.warm_start and
                 cache.warm_start is not None):
-            self.warm_started = warm_start(
-                self.model, cache.warm_start, cache.linked_nodes, self.view,
-                self.config.warm_unlinked)
+            self.warm_started = warm_start(self.model, cache.warm_start,
+                                           cache.linked_nodes, self.view)
         self._adjacency = None
 
     @property

@@ -125,50 +125,24 @@ def _warm_conv(conv, teacher: Dict[str, Tensor], types: Tensor,
     return True
 
 
-def fill_from_neighbours(weight: Tensor, warm: Tensor,
-                         edge_index: Tensor) -> int:
-    r"""Sets each row of ``weight`` :obj:`[N, d]` that is not ``warm``
-    (:obj:`[N]` bool) but has warm in-neighbours in ``edge_index`` to their
-    mean, :math:`\mathbf{e}_v = \frac{1}{|N_w(v)|}\sum_{u \in N_w(v)}
-    \mathbf{e}_u`, in place; returns how many rows it set."""
-    source, target = edge_index
-    use = warm[source] & ~warm[target]
-    total = torch.zeros_like(weight).index_add_(0, target[use],
-                                                weight[source[use]])
-    count = weight.new_zeros(weight.size(0)).index_add_(
-        0, target[use], weight.new_ones(int(use.sum())))
-    filled = count > 0
-    weight[filled] = total[filled] / count[filled, None]
-    return int(filled.sum())
-
-
 @torch.no_grad()
 def warm_start(model: StudentNetwork, state: Dict[str, Any],
-               linked_nodes: Tensor, view: HomogeneousView,
-               unlinked: str = 'random') -> Dict[str, int]:
+               linked_nodes: Tensor, view: HomogeneousView
+               ) -> Dict[str, int]:
     r"""Writes the teacher's ``state`` (:func:`teacher_parameters`) into
     ``model``, whose node ids follow ``view``; ``linked_nodes`` :obj:`[n]`
-    are the student nodes of ``state['inputs']``' rows. Nodes without a
-    teacher node keep their random start (``unlinked="random"``) or, with
-    ``"neighbours"``, start at the mean of their warm neighbours
-    (:func:`fill_from_neighbours`).
+    are the student nodes of ``state['inputs']``' rows.
 
     Returns:
-        What was copied: ``nodes``, ``filled`` (unlinked nodes started from
-        their neighbours), ``layers``, ``edge_types`` (student edge types
-        with a teacher counterpart) and ``relations`` (decoder rows), for
-        the run's log.
+        What was copied: ``nodes``, ``layers``, ``edge_types`` (student
+        edge types with a teacher counterpart) and ``relations`` (decoder
+        rows), for the run's log.
     """
     encoder = model.encoder
     inputs = state['inputs']
     p = projection(inputs, encoder.hidden_channels)
-    table = encoder.embedding.weight
-    table[linked_nodes] = inputs if p is None else inputs @ p
-    filled = 0
-    if unlinked == 'neighbours':
-        warm = torch.zeros(table.size(0), dtype=torch.bool)
-        warm[linked_nodes] = True
-        filled = fill_from_neighbours(table, warm, view.edge_index)
+    encoder.embedding.weight[linked_nodes] = (
+        inputs if p is None else inputs @ p)
     types = message_type_map(state, view)
     layers = sum(_warm_conv(conv, teacher, types, p) for conv, teacher in
                  zip(encoder.convs, state['convs']))
@@ -182,8 +156,7 @@ def warm_start(model: StudentNetwork, state: Dict[str, Any],
     if p is not None:
         for head in _projections(model):
             head.weight.copy_(p)
-    return {'nodes': int(linked_nodes.numel()), 'filled': filled,
-            'layers': int(layers),
+    return {'nodes': int(linked_nodes.numel()), 'layers': int(layers),
             'edge_types': int((types >= 0).sum()), 'relations': copied}
 
 

@@ -5,8 +5,7 @@ from pyg_kgt import (JointTeacher, JointTeacherConfig, LinkSubgraph,
                      LocalStudent, LocalStudentConfig, ModelConfig)
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.data.homogeneous_view import HomogeneousView
-from pyg_kgt.models.warm_start import (fill_from_neighbours,
-                                      message_type_map, projection)
+from pyg_kgt.models.warm_start import message_type_map, projection
 from pyg_kgt.training import TrainingConfig
 
 SOURCES = ['source1', 'source2']
@@ -86,7 +85,8 @@ def test_layers_take_the_teachers_bases_and_edge_type_coefficients(
     teacher, linked = one_layer
     cache = teacher.cache_for(linked)
     student = build(linked, cache, width=16, layers=1)
-    conv, tconv = student.model.encoder.convs[0], teacher.model.encoder.convs[0]
+    conv = student.model.encoder.convs[0]
+    tconv = teacher.model.encoder.convs[0]
     torch.testing.assert_close(conv.weight, tconv.weight)
     torch.testing.assert_close(conv.root, tconv.root)
     view = HomogeneousView.from_hetero(linked)
@@ -98,7 +98,7 @@ def test_layers_take_the_teachers_bases_and_edge_type_coefficients(
     ok = torch.nonzero(types >= 0).view(-1)
     torch.testing.assert_close(conv.comp[ok], tconv.comp[types[ok]])
     assert student.warm_started == {
-        'nodes': cache.linked_nodes.numel(), 'filled': 0, 'layers': 1,
+        'nodes': cache.linked_nodes.numel(), 'layers': 1,
         'edge_types': ok.numel(), 'relations': mapped.numel()}
 
 
@@ -128,27 +128,3 @@ def test_narrower_student_starts_from_principal_directions(one_layer):
     assert feature_loss(student) < 0.5 * feature_loss(cold)
     wider = projection(inputs, 20)
     assert torch.equal(wider, torch.eye(16, 20))
-
-
-def test_fill_from_neighbours_takes_the_mean_of_warm_neighbours():
-    weight = torch.tensor([[1., 0.], [3., 2.], [9., 9.], [7., 7.],
-                           [5., 5.]])
-    warm = torch.tensor([True, True, False, False, False])
-    # 2 <- 0, 2 <- 1, 2 <- 3 (cold: ignored), 3 <- 0; 4 has no warm one.
-    edge_index = torch.tensor([[0, 1, 3, 0], [2, 2, 2, 3]])
-    assert fill_from_neighbours(weight, warm, edge_index) == 2
-    assert torch.equal(weight, torch.tensor(
-        [[1., 0.], [3., 2.], [2., 1.], [1., 0.], [5., 5.]]))
-
-
-def test_unlinked_target_entities_can_start_from_their_neighbours(
-        embeddings_only):
-    teacher, linked = embeddings_only
-    cache = teacher.cache_for(linked)
-    student = LocalStudent(LocalStudentConfig(
-        model=ModelConfig(hidden_channels=16, num_layers=0, dropout=0.0),
-        warm_unlinked='neighbours'))
-    student.build(linked, cache)
-    filled = student.warm_started['filled']
-    unlinked = student.view.num_nodes - cache.linked_nodes.numel()
-    assert 0 < filled <= unlinked
