@@ -82,8 +82,8 @@ def projection(inputs: Tensor, channels: int) -> Optional[Tensor]:
 
 def message_type_map(state: Dict[str, Any], view: HomogeneousView) -> Tensor:
     r"""The teacher's edge type of each of the student's :obj:`[T]`
-    (:math:`-1` where none): a fact relation's counterpart, its inverse's
-    inverse, and ``same_as`` to ``same_as``."""
+    (:math:`-1` where none): a fact relation's counterpart, an inverse
+    type its counterpart's inverse, and ``same_as`` to ``same_as``."""
     relation = state['relation_map']
     num_facts = view.num_fact_relations
     out = torch.full((view.num_relations,), -1, dtype=torch.long)

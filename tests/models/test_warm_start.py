@@ -128,3 +128,13 @@ def test_narrower_student_starts_from_principal_directions(one_layer):
     assert feature_loss(student) < 0.5 * feature_loss(cold)
     wider = projection(inputs, 20)
     assert torch.equal(wider, torch.eye(16, 20))
+
+
+def test_a_cache_without_warm_start_parameters_starts_cold_and_says_so(
+        embeddings_only):
+    teacher, linked = embeddings_only
+    cache = teacher.cache_for(linked)
+    cache.warm_start = None  # as written before warm starts existed
+    with pytest.warns(RuntimeWarning, match='starts cold'):
+        student = build(linked, cache, width=16)
+    assert student.warm_started is None
