@@ -45,11 +45,16 @@ def training_cost(records: Sequence[Dict[str, Any]], target: str, method: str
 
 def _teachers(records: Sequence[Dict[str, Any]]
               ) -> Dict[tuple, Dict[str, float]]:
-    r"""``{sources: {"s", "rss"}}`` of every recorded teacher run."""
+    r"""``{sources: {"s", "rss"}}`` of every recorded fp32 teacher run
+    (the precision of the suite's joint training; a bf16 teacher's time
+    would flatter pre-training)."""
     teachers = {}
     for r in records:
+        training = r['config'].get('training')
+        precision = (training.get('precision', 'fp32')
+                     if isinstance(training, dict) else 'fp32')
         if (r['method'].startswith('joint_teacher') and
-                r['protocol'] == 'filtered'):
+                r['protocol'] == 'filtered' and precision == 'fp32'):
             sources = tuple(r['config'].get('sources', ()))
             teachers[sources] = {'s': r['wall_s'], 'rss': r['peak_rss_mb']}
     return teachers
