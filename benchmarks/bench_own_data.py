@@ -26,7 +26,8 @@ import time
 from dataclasses import asdict
 
 from benchmarks.results import (append_records, default_data, make_record,
-                                newest_records, write_markdown)
+                                newest_records, validation_summary,
+                                write_markdown)
 from pyg_kgt.data import read_multi_source, read_tsv
 from pyg_kgt.data.split import split_multi_source, write_tsv
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
@@ -95,11 +96,9 @@ def run(args: argparse.Namespace) -> None:
         training = TrainingConfig(epochs=args.student_epochs, seed=seed)
 
         def record(method: str, result: dict) -> None:
-            val = max((h['val_mrr'] for h in result['student'].history
-                       if 'val_mrr' in h), default=None)
+            summary = validation_summary(result['student'].history)
             append_records(SUITE, [make_record(
-                SUITE, args.pair, method, dict(res['metrics'],
-                                               best_val_mrr=val),
+                SUITE, args.pair, method, dict(res['metrics'], **summary),
                 result['train_s'],
                 dict(config, training=asdict(training),
                      student=asdict(METHOD_TABLE[method].student_config(

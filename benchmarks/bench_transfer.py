@@ -37,7 +37,8 @@ from benchmarks.bench_teacher import teacher_config
 from benchmarks.results import (JOINT_RUN_KEYS,
                                 append_records, dbp5l_root,
                                 default_data, has_record, make_record,
-                                newest_records, peak_rss_mb)
+                                newest_records, peak_rss_mb,
+                                validation_summary)
 from benchmarks.budget import Budget
 from benchmarks.shared_joint import train_or_load_joint
 from pyg_kgt.data import read_dbp5l
@@ -192,14 +193,10 @@ def record(args, target: str, seed: int, meta: dict, method: str,
            result: dict) -> None:
     r"""Prints and appends one method's records (both protocols)."""
     records = []
-    scored = [h for h in result['student'].history if 'val_mrr' in h]
-    best = max(scored, key=lambda h: h['val_mrr'], default=None)
-    val = best['val_mrr'] if best else None
+    summary = validation_summary(result['student'].history)
+    val = summary['best_val_mrr']
     for protocol, res in result['test'].items():
-        metrics = dict(res['metrics'], epochs=result['epochs'],
-                       best_val_mrr=val,
-                       best_epoch=best['epoch'] if best else None,
-                       val_curve=[round(h['val_mrr'], 5) for h in scored])
+        metrics = dict(res['metrics'], epochs=result['epochs'], **summary)
         records.append(make_record(
             args.suite, 'dbp5l', record_name(method, args.reused),
             metrics, result['train_s'], meta, target=target,

@@ -174,3 +174,14 @@ def write_markdown(suite: str, header: Sequence[str],
         f.write('\n'.join(lines) + '\n')
     os.replace(tmp, path)
     return path
+
+
+def validation_summary(history: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    r"""What a record keeps of a fit's ``history``: ``best_val_mrr``,
+    ``best_epoch`` (both :obj:`None` without validation) and
+    ``val_curve``, the validation MRR of every scored epoch."""
+    scored = [h for h in history if 'val_mrr' in h]
+    best = max(scored, key=lambda h: h['val_mrr'], default=None)
+    return {'best_val_mrr': best['val_mrr'] if best else None,
+            'best_epoch': best['epoch'] if best else None,
+            'val_curve': [round(h['val_mrr'], 5) for h in scored]}

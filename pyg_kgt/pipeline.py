@@ -53,7 +53,6 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
     Method('student_target_queries_kd', True, True,
            (('prediction_queries', 'target'),)),
     Method('student_cold_start', True, True, (('warm_start', False),)),
-    Method('student_warm_start', True, True, (('warm_start', True),)),
     Method('student_linked_triples', True, True, (('train_on', 'linked'),)),
 )}
 

@@ -3,7 +3,8 @@ import importlib.util
 import pytest
 
 from benchmarks.report import aggregate, render
-from benchmarks.results import append_records, make_record
+from benchmarks.results import (append_records, make_record,
+                                validation_summary)
 
 
 def _records():
@@ -38,3 +39,14 @@ def test_render_writes_tables_and_plots(tmp_path):
     if importlib.util.find_spec('matplotlib') is not None:
         assert (tmp_path / 'lp_mrr_filtered.png').stat().st_size > 1000
         assert len(paths) == 2
+
+
+def test_validation_summary_keeps_the_best_epoch_and_the_curve():
+    history = [{'epoch': 0, 'loss': 1.0}, {'epoch': 4, 'val_mrr': 0.2},
+               {'epoch': 9, 'val_mrr': 0.31234567},
+               {'epoch': 14, 'val_mrr': 0.3}]
+    assert validation_summary(history) == {
+        'best_val_mrr': 0.31234567, 'best_epoch': 9,
+        'val_curve': [0.2, 0.31235, 0.3]}
+    assert validation_summary([{'epoch': 0, 'loss': 1.0}]) == {
+        'best_val_mrr': None, 'best_epoch': None, 'val_curve': []}

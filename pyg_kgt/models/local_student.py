@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 import torch
@@ -285,8 +285,9 @@ class LocalStudent(Module):
                                  relation_index=self.relation_index)
             return result['filtered']['metrics']['mrr']
 
-        if cache is not None:
-            cache = cache.to(resolve_device(training.device))
+        if cache is not None:  # the warm start was applied in build()
+            cache = replace(cache, warm_start=None).to(
+                resolve_device(training.device))
         run = train_link_predictor(
             self.model, self.adjacency, groups, training,
             validate if target.val.numel() else None,
