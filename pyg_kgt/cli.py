@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
-from pyg_kgt import cli_models
+from pyg_kgt import cli_models, cli_training
 from pyg_kgt.errors import (ConfigError, DataFormatError, DistributedError,
                             NonFiniteLossError)
 
@@ -59,180 +58,6 @@ def _demo(args: argparse.Namespace) -> int:
     apply_process_settings(TrainingConfig(num_threads=args.threads))
     run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir,
              device=args.device or 'auto')
-    return 0
-
-
-def _load_config(args: argparse.Namespace, config_path: Optional[str] = None):
-    from pyg_kgt.run_config import RunConfig
-    path = args.config or config_path
-    config = RunConfig.from_yaml(path) if path else RunConfig()
-    flags = {'run_dir': getattr(args, 'run_dir', None),
-             'training.num_threads': getattr(args, 'threads', None),
-             'training.device': getattr(args, 'device', None)}
-    config = config.override((args.set or []) + [
-        f'{key}={value}' for key, value in flags.items() if value is not None])
-    config.training.progress = not args.quiet
-    from pyg_kgt.training.config import apply_process_settings
-    apply_process_settings(config.training)
-    return config
-
-
-def _load_data(config):
-    from pyg_kgt.data import make_synthetic_multi_source_kg, read_multi_source
-    data = config.data
-    if data.path == 'embedded':
-        return make_synthetic_multi_source_kg(seed=data.seed)
-    kwargs = {'shared_relations': data.shared_relations}
-    if data.alignment_split:
-        kwargs['alignment_split'] = data.alignment_split
-    return read_multi_source(data.path, data.format, **kwargs)
-
-
-def _sources(config, kg) -> list:
-    sources = config.data.sources or [n for n in kg.names
-                                      if n != config.data.target]
-    unknown = sorted(set(sources) - set(kg.names))
-    if unknown:
-        raise ConfigError(f'data.sources: unknown KG(s) {unknown}; '
-                          f'available: {kg.names}')
-    return sources
-
-
-def _report(results: Dict[str, Dict[str, Any]], saved: Dict[str, str],
-            folder: str) -> None:
-    r"""The closing lines every training command prints: test MRR per KG
-    and protocol, where each artefact went, and the run folder."""
-    for name, result in results.items():
-        print(f'{name}: ' + ', '.join(
-            f"{p} MRR {r['metrics']['mrr']:.4f}" for p, r in result.items()))
-    for what, path in saved.items():
-        print(f'{what} saved in {path}')
-    print(f'run folder: {folder}')
-
-
-def _pretrain(args: argparse.Namespace) -> int:
-    import time
-
-    from pyg_kgt.environment import resolve_device
-    from pyg_kgt.models import JointTeacher
-    from pyg_kgt.run_folder import RunFolder
-    from pyg_kgt.training.distributed import DistributedContext
-    config = _load_config(args)
-    kg = _load_data(config)
-    sources = _sources(config, kg)
-    # Under torchrun every rank trains; rank 0 alone writes the run folder.
-    context = DistributedContext.from_environment(
-        config.training.distributed_timeout_s,
-        resolve_device(config.training.device))
-    folder = RunFolder(config.run_dir) if context.is_main else None
-    if folder is not None:
-        folder.write_config(config)
-    began = time.perf_counter()
-    teacher = JointTeacher(config.teacher)
-    history = teacher.fit(kg.subset(sources), config.training,
-                          checkpoint_dir=os.path.join(config.run_dir,
-                                                      'checkpoints'),
-                          resume=args.resume)
-    if folder is None:
-        context.close()
-        return 0
-    folder.write_history(history)
-    teacher.save(folder.file('teacher'))
-    results = teacher.evaluate(kg.subset(sources),
-                               progress=config.training.progress)
-    folder.write_results('pretrain', results, config.training.seed,
-                         time.perf_counter() - began)
-    context.close()
-    _report(results, {'teacher': folder.file('teacher')}, folder.path)
-    return 0
-
-
-def _retrain(args: argparse.Namespace) -> int:
-    import time
-
-    from pyg_kgt.data.readers import read_relation_alignment
-    from pyg_kgt.models import JointTeacher
-    from pyg_kgt.pipeline import (METHODS, describe_linked, link_target,
-                                  train_method)
-    from pyg_kgt.run_folder import RunFolder, find_saved
-    config = _load_config(args)
-    if not config.data.target:
-        raise ConfigError('data.target: retrain needs a target KG')
-    teacher = JointTeacher.load(find_saved(args.teacher, 'teacher')[0])
-    kg = _load_data(config)
-    target = _target(config, kg)
-    aliases = (read_relation_alignment(config.data.relation_alignment)
-               if config.data.relation_alignment else None)
-    folder = RunFolder(config.run_dir)
-    folder.write_config(config)
-    began = time.perf_counter()
-    linked = link_target(kg, target, teacher, config.num_hops,
-                         config.max_neighbors, config.training.seed)
-    print(f'linked subgraph: {describe_linked(linked)}')
-    cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
-                              config.student.top_k, aliases)
-    student = train_method(METHODS['student_full_kd'], linked, None, cache,
-                           config.student, config.training,
-                           checkpoint_dir=folder.file('checkpoints'),
-                           resume=args.resume)
-    folder.write_history(student.history)
-    results = student.evaluate('test',
-                               progress=config.training.progress)
-    student.trained_model({'seed': config.training.seed,
-                           'teacher': os.path.abspath(args.teacher)}
-                          ).save(folder.file('model'))
-    folder.write_results('retrain', {target: results},
-                         config.training.seed, time.perf_counter() - began)
-    _report({target: results}, {'model': folder.file('model'),
-                                'teacher cache': folder.file(
-                                    'teacher_cache.pt')}, folder.path)
-    return 0
-
-
-def _target(config, kg) -> str:
-    r"""``data.target``, or the only KG of a single-KG dataset."""
-    target = config.data.target
-    if target is None:
-        if len(kg.names) != 1:
-            raise ConfigError(f'data.target: name the KG to train on; '
-                              f'available: {kg.names}')
-        return kg.names[0]
-    if target not in kg.names:
-        raise ConfigError(f"data.target: unknown KG '{target}'; "
-                          f'available: {kg.names}')
-    return target
-
-
-def _fit(args: argparse.Namespace) -> int:
-    import time
-
-    import torch
-
-    from pyg_kgt.models import TrainedModel
-    from pyg_kgt.run_folder import RunFolder
-    from pyg_kgt.models.single_kg import train_single_kg
-    config = _load_config(args)
-    kg = _load_data(config)
-    target = _target(config, kg)
-    folder = RunFolder(config.run_dir)
-    folder.write_config(config)
-    began = time.perf_counter()
-    model_config = config.student.model
-    result = train_single_kg(kg[target], model_config, config.training,
-                             checkpoint_dir=folder.file('checkpoints'),
-                             resume=args.resume)
-    folder.write_history(result['history'])
-    model = result['model']
-    with torch.no_grad():
-        embeddings = model(result['adjacency'])
-    TrainedModel.from_embeddings(
-        kg[target], embeddings, model_config, model.decoder,
-        info={'kind': 'single_kg_rgcn', 'seed': config.training.seed}
-    ).save(folder.file('model'))
-    folder.write_results('fit', {target: result['test']},
-                         config.training.seed, time.perf_counter() - began)
-    _report({target: result['test']}, {'model': folder.file('model')},
-            folder.path)
     return 0
 
 
@@ -306,19 +131,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     pretrain = sub.add_parser('pretrain', help='pre-train a JointTeacher')
     _add_run_options(pretrain)
-    pretrain.set_defaults(func=_pretrain)
+    pretrain.set_defaults(func=cli_training.pretrain)
 
     retrain = sub.add_parser('retrain', help='re-train a LocalStudent '
                              'from a saved teacher')
     _add_run_options(retrain)
     retrain.add_argument('--teacher', required=True,
                          help='a pretrain run folder (or its teacher/)')
-    retrain.set_defaults(func=_retrain)
+    retrain.set_defaults(func=cli_training.retrain)
 
     fit = sub.add_parser('fit', help='train the single-KG baseline (the '
                          "student's network on data.target alone)")
     _add_run_options(fit)
-    fit.set_defaults(func=_fit)
+    fit.set_defaults(func=cli_training.fit)
 
     evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '
                               'its KG (filtered and lifted protocols); the '

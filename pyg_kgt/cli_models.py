@@ -40,9 +40,9 @@ def model_data(args: argparse.Namespace, model):
         raise ConfigError(f'--config: no config.yaml in the run folder of '
                           f'{args.model}; give the config of the data the '
                           f'model was trained on')
-    from pyg_kgt.cli import _load_config, _load_data
-    config = _load_config(args, found)
-    kg = _load_data(config)
+    from pyg_kgt.cli_training import load_config, load_data
+    config = load_config(args, found)
+    kg = load_data(config)
     if model.kg_name not in kg.names:
         raise ConfigError(f"the data has no KG '{model.kg_name}'; "
                           f'available: {kg.names}')
