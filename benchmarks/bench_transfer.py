@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -76,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--batch-size', type=int,
                         default=BUDGET.student_batch_size)
     parser.add_argument('--lr', type=float, default=BUDGET.student_lr)
+    parser.add_argument('--num-candidates', type=int,
+                        help='sampled 1-N: candidates per step '
+                             '(TrainingConfig.num_candidates; default all)')
+    parser.add_argument('--student-set', nargs='+', default=[],
+                        metavar='KEY=VALUE',
+                        help='LocalStudentConfig overrides for exploring, '
+                             'dotted into the model: prediction_weight=3 '
+                             'model.num_layers=2')
     parser.add_argument('--num-hops', type=int, default=1)
     parser.add_argument('--max-neighbors', type=int)
     parser.add_argument('--joint-from-scratch', action='store_true')
@@ -150,6 +159,27 @@ def teacher_spec(args) -> Tuple[List[str], JointTeacherConfig]:
     return list(args.teacher_sources), teacher_config(args.teacher_dim)
 
 
+def student_config(args) -> LocalStudentConfig:
+    r"""The student of ``--dim`` with the ``--student-set`` overrides
+    (values read as JSON where they parse, e.g. numbers and booleans)."""
+    values = {'model': {'hidden_channels': args.dim}}
+    for item in args.student_set:
+        key, sep, text = item.partition('=')
+        if not sep:
+            sys.exit(f"--student-set: expected KEY=VALUE, got '{item}'")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        *parents, leaf = key.split('.')
+        node = values
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    values['model'] = ModelConfig(**values['model'])
+    return LocalStudentConfig(**values)
+
+
 def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
               order: Sequence[str]) -> List[Dict[str, Any]]:
     r"""Per (target, seed), the configuration of its runs and the methods
@@ -158,14 +188,15 @@ def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
 
     ``order`` is the dataset's KG order, which the joint model keeps."""
     skip = args.skip_existing or args.pending
-    student = LocalStudentConfig(model=ModelConfig(hidden_channels=args.dim))
+    student = student_config(args)
     work = []
     recorded = newest_records('dbp5l_transfer') if skip else []
     for target in args.targets:
         for seed in args.seeds:
             training = TrainingConfig(
                 epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                eval_every=5, patience=3, seed=seed, progress=args.progress)
+                num_candidates=args.num_candidates, eval_every=5,
+                patience=3, seed=seed, progress=args.progress)
             meta = {'student': student.to_dict(),
                     'training': training.to_dict(),
                     'teacher': {'path': args.teacher, 'sources': list(names)},
@@ -196,7 +227,8 @@ def record(args, target: str, seed: int, meta: dict, method: str,
     summary = validation_summary(result['student'].history)
     val = summary['best_val_mrr']
     for protocol, res in result['test'].items():
-        metrics = dict(res['metrics'], epochs=result['epochs'], **summary)
+        metrics = dict(res['metrics'], epochs=result['epochs'],
+                       cache_s=result['cache_s'], **summary)
         records.append(make_record(
             args.suite, 'dbp5l', record_name(method, args.reused),
             metrics, result['train_s'], meta, target=target,

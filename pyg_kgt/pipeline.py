@@ -156,7 +156,8 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
 
     Returns:
         Per method, a dict with ``test`` (``{protocol: result}``),
-        ``train_s``, ``epochs`` and the trained ``student``.
+        ``train_s`` (the teacher cache included), ``cache_s`` (its share),
+        ``epochs`` and the trained ``student``.
     """
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
@@ -178,6 +179,7 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
             'test': student.evaluate('test', protocols),
             'train_s': student.train_seconds +
             (cache_s if method.teacher else 0.0),
+            'cache_s': cache_s if method.teacher else 0.0,
             'epochs': len(student.history), 'student': student}
         if on_result is not None:
             on_result(name, results[name])

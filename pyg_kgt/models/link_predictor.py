@@ -1,6 +1,7 @@
 """Encoder + decoder for link prediction, and the loss it trains with."""
 from __future__ import annotations
 
+import math
 from typing import Callable, List, Optional
 
 import torch
@@ -87,7 +88,8 @@ class LinkPredictor(Module):
             task = None
             if batch.numel():
                 task = (self.one_to_n_loss(embeddings, batch, group,
-                                           config.label_smoothing)
+                                           config.label_smoothing,
+                                           config.num_candidates)
                         if config.loss == '1-n' else
                         self.negative_sampling_loss(
                             embeddings, batch,
@@ -101,17 +103,53 @@ class LinkPredictor(Module):
         return loss
 
     def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,
-                      group: TripleGroup, label_smoothing: float) -> Tensor:
+                      group: TripleGroup, label_smoothing: float,
+                      num_candidates: Optional[int] = None) -> Tensor:
         r"""1-N cross-entropy (:class:`~pyg_kgt.nn.OneToNCrossEntropyLoss`)
         of the true tail among ``group``'s candidate tails and of the true
-        head among its candidate heads, the mean of both."""
+        head among its candidate heads, the mean of both.
+
+        With ``num_candidates`` :math:`K` below the group's :math:`N`
+        candidates, each direction is a sampled softmax instead: the true
+        answer against :math:`K` candidates drawn uniformly (with
+        replacement, shared by the batch), their logits shifted by
+        :math:`\log(N / K)`, the correction that makes the sample stand
+        for all :math:`N` (Jean et al., ACL 2015),
+
+        .. math::
+            \mathcal{L} = \textrm{CE}\big([\,s(h, r, t),\;
+            s(h, r, c_1) + \log\tfrac{N}{K}, \dots,
+            s(h, r, c_K) + \log\tfrac{N}{K}\,],\; 0\big),
+
+        so a step scores :math:`B (K + 1)` pairs instead of :math:`B N`."""
         h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
-        pool = embeddings[group.candidates]
         loss_fn = OneToNCrossEntropyLoss(label_smoothing)
+        total = group.candidates.numel()
+        if num_candidates is not None and num_candidates < total:
+            return self._sampled_one_to_n(embeddings, h, r, t, group,
+                                          num_candidates, loss_fn)
+        pool = embeddings[group.candidates]
         tails = self.decoder.score_tails(embeddings[h], r, pool)
         heads = self.decoder.score_heads(r, embeddings[t], pool)
         return (loss_fn(tails, group.position[t]) +
                 loss_fn(heads, group.position[h])) / 2
+
+    def _sampled_one_to_n(self, embeddings: Tensor, h: Tensor, r: Tensor,
+                          t: Tensor, group: TripleGroup, k: int,
+                          loss_fn: Module) -> Tensor:
+        r"""The sampled-softmax branch of :meth:`one_to_n_loss`."""
+        sample = group.candidates[torch.randint(
+            group.candidates.numel(), (k,), device=h.device)]
+        pool = embeddings[sample]
+        shift = math.log(group.candidates.numel() / k)
+        head, tail = embeddings[h], embeddings[t]
+        positive = self.decoder(head, r, tail)[:, None]
+        zero = torch.zeros_like(h)
+        tails = torch.cat([positive, self.decoder.score_tails(
+            head, r, pool) + shift], dim=1)
+        heads = torch.cat([positive, self.decoder.score_heads(
+            r, tail, pool) + shift], dim=1)
+        return (loss_fn(tails, zero) + loss_fn(heads, zero)) / 2
 
     def negative_sampling_loss(self, embeddings: Tensor, batch: Tensor,
                                negatives: Tensor,

@@ -13,6 +13,9 @@ The teacher side (:func:`teacher_parameters`) is stored in the
   the basis coefficients of the teacher's counterpart of each edge type
   (fact relations matched by name, their inverses, ``same_as``);
 * the decoder takes the teacher's relation parameters (equal widths only),
+* a layer beyond the teacher's depth starts as the identity on its input
+  (root :math:`\mathbf{I}`, relation weights and bias zero; their basis
+  vectors keep their initialisation so the coefficients still learn),
 * the distillation projections start at :math:`\mathbf{P}^\top`, so the
   distillation losses start from what the warm start already gives.
 
@@ -21,8 +24,8 @@ otherwise the top :math:`d_S` principal directions of the teacher's linked
 input embeddings (or the identity padded with zeros when the student is
 wider). Everything the teacher has no counterpart for keeps its fresh
 initialisation: unaligned target entities, relations the teacher never
-trained on, layers beyond the teacher's depth, and the weights of a layer
-whose decomposition differs from the teacher's.
+trained on, and the weights of a layer whose decomposition differs from
+the teacher's.
 """
 from __future__ import annotations
 
@@ -136,7 +139,8 @@ def warm_start(model: StudentNetwork, state: Dict[str, Any],
     Returns:
         What was copied: ``nodes``, ``layers``, ``edge_types`` (student
         edge types with a teacher counterpart) and ``relations`` (decoder
-        rows), for the run's log.
+        rows), and ``identity_layers`` (layers beyond the teacher's depth
+        started as the identity), for the run's log.
     """
     encoder = model.encoder
     inputs = state['inputs']
@@ -146,6 +150,8 @@ def warm_start(model: StudentNetwork, state: Dict[str, Any],
     types = message_type_map(state, view)
     layers = sum(_warm_conv(conv, teacher, types, p) for conv, teacher in
                  zip(encoder.convs, state['convs']))
+    identity = sum(_identity_conv(conv) for conv in
+                   list(encoder.convs)[len(state['convs']):])
     relations = state['relation_map']
     mapped = torch.nonzero(relations >= 0).view(-1)
     rows = model.decoder.relation_embedding.weight
@@ -157,7 +163,22 @@ def warm_start(model: StudentNetwork, state: Dict[str, Any],
         for head in _projections(model):
             head.weight.copy_(p)
     return {'nodes': int(linked_nodes.numel()), 'layers': int(layers),
-            'edge_types': int((types >= 0).sum()), 'relations': copied}
+            'edge_types': int((types >= 0).sum()), 'relations': copied,
+            'identity_layers': int(identity)}
+
+
+def _identity_conv(conv) -> bool:
+    r"""Makes ``conv`` the identity on its input: root :math:`\mathbf{I}`,
+    relation weights (their basis coefficients) and bias zero; False when
+    it has no square root weight."""
+    root = conv.root
+    if root is None or root.size(0) != root.size(1):
+        return False
+    root.copy_(torch.eye(root.size(0)))
+    (conv.comp if conv.comp is not None else conv.weight).zero_()
+    if conv.bias is not None:
+        conv.bias.zero_()
+    return True
 
 
 def _projections(model: StudentNetwork) -> List[Linear]:

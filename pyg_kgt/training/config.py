@@ -24,6 +24,12 @@ class TrainingConfig(DictConfig):
             directions) or ``"negative-sampling"`` (self-adversarial).
             (default: ``"1-n"``)
         label_smoothing (float): For ``"1-n"``. (default: 0.1)
+        num_candidates (int, optional): For ``"1-n"``: score each true
+            answer against this many uniformly sampled candidates (a
+            sampled softmax, see
+            :meth:`~pyg_kgt.models.LinkPredictor.one_to_n_loss`) instead
+            of all of them; a step then costs :math:`B K` scores instead
+            of :math:`B N`. :obj:`None`: all. (default: :obj:`None`)
         num_negatives (int): For ``"negative-sampling"``. (default: 32)
         margin (float): For ``"negative-sampling"``. (default: 9.0)
         adversarial_temperature (float): For ``"negative-sampling"``.
@@ -74,6 +80,7 @@ class TrainingConfig(DictConfig):
     weight_decay: float = 0.0
     loss: str = '1-n'
     label_smoothing: float = 0.1
+    num_candidates: Optional[int] = None
     num_negatives: int = 32
     margin: float = 9.0
     adversarial_temperature: float = 1.0
@@ -109,6 +116,9 @@ class TrainingConfig(DictConfig):
             if getattr(self, name) < 1:
                 raise ConfigError(f'{name}: must be >= 1, got '
                                   f'{getattr(self, name)}')
+        if self.num_candidates is not None and self.num_candidates < 1:
+            raise ConfigError(f'num_candidates: must be >= 1, got '
+                              f'{self.num_candidates}')
         if self.distributed_timeout_s <= 0:
             raise ConfigError(f'distributed_timeout_s: must be > 0, got '
                               f'{self.distributed_timeout_s}')

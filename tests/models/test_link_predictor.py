@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -21,3 +23,47 @@ def test_scorer_restricts_candidates():
 def test_width_mismatch_is_an_error():
     with pytest.raises(ValueError, match='encoder width 4 != decoder width'):
         LinkPredictor(RGCNEncoder(3, 4, 1), DistMult(1, 8))
+
+
+def _one_to_n_setup(num_nodes=60, width=8):
+    from pyg_kgt.training.triple_group import TripleGroup
+    torch.manual_seed(0)
+    model = LinkPredictor(RGCNEncoder(num_nodes, width, num_relations=3,
+                                      num_layers=0), DistMult(3, width))
+    triples = torch.stack([torch.randint(num_nodes, (32,)),
+                           torch.randint(3, (32,)),
+                           torch.randint(num_nodes, (32,))], dim=1)
+    group = TripleGroup.create(triples, num_nodes)
+    return model, model.encoder.embedding.weight, triples, group
+
+
+def test_sampled_one_to_n_is_the_full_loss_from_every_candidate():
+    model, emb, batch, group = _one_to_n_setup()
+    full = model.one_to_n_loss(emb, batch, group, 0.1)
+    # K >= N: the exact loss over all candidates.
+    torch.testing.assert_close(
+        model.one_to_n_loss(emb, batch, group, 0.1, num_candidates=60), full)
+    # K < N: the log(N/K) correction makes the sample stand for all N, so
+    # averaged over draws the sampled loss is close to the full one.
+    torch.manual_seed(1)
+    with torch.no_grad():
+        sampled = torch.stack([model.one_to_n_loss(
+            emb, batch, group, 0.0, num_candidates=20) for _ in range(200)])
+        exact = model.one_to_n_loss(emb, batch, group, 0.0)
+    assert abs(float(sampled.mean()) - float(exact)) < 0.05 * float(exact)
+    # Without the shift it would sit log(N/K) = log 3 lower.
+    assert float(exact) - float(sampled.mean()) < 0.5 * math.log(3)
+
+
+def test_training_with_sampled_candidates_lowers_the_full_loss():
+    model, emb, batch, group = _one_to_n_setup()
+    before = float(model.one_to_n_loss(emb, batch, group, 0.0))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(50):
+        optimizer.zero_grad()
+        model.one_to_n_loss(model.encoder.embedding.weight, batch, group,
+                            0.1, num_candidates=10).backward()
+        optimizer.step()
+    after = float(model.one_to_n_loss(model.encoder.embedding.weight,
+                                      batch, group, 0.0))
+    assert after < 0.7 * before

@@ -99,7 +99,26 @@ def test_layers_take_the_teachers_bases_and_edge_type_coefficients(
     torch.testing.assert_close(conv.comp[ok], tconv.comp[types[ok]])
     assert student.warm_started == {
         'nodes': cache.linked_nodes.numel(), 'layers': 1,
-        'edge_types': ok.numel(), 'relations': mapped.numel()}
+        'edge_types': ok.numel(), 'relations': mapped.numel(),
+        'identity_layers': 0}
+
+
+def test_layers_beyond_the_teachers_depth_start_as_the_identity(one_layer):
+    teacher, linked = one_layer
+    cache = teacher.cache_for(linked)
+    student = build(linked, cache, width=16, layers=2)
+    assert student.warm_started['layers'] == 1
+    assert student.warm_started['identity_layers'] == 1
+    first, second = student.model.encoder.convs
+    student.model.eval()
+    x = student.model.encoder.embedding.weight
+    h = torch.relu(first(x, student.adjacency))
+    torch.testing.assert_close(second(h, student.adjacency), h)
+    torch.testing.assert_close(student.model(student.adjacency), h)
+    # Its basis coefficients are zero but still learn (the bases are not).
+    assert not second.weight.eq(0).all()
+    second(h, student.adjacency).pow(2).sum().backward()
+    assert second.comp.grad.abs().sum() > 0
 
 
 def test_narrower_student_starts_from_principal_directions(one_layer):
