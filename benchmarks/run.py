@@ -274,7 +274,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     if args.dry_run or args.suite not in ('all', 'dbp5l'):
         return
     for render in (['report.py', 'teacher', 'dbp5l_transfer'],
-                   ['efficiency.py'], ['criteria.py']):
+                   ['efficiency.py'], ['criteria.py'], ['frontier.py']):
         argv = [sys.executable, *_script(*render)]
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:
             raise SystemExit(f'rendering failed: {shlex.join(argv)}')

@@ -6,7 +6,7 @@ figures) in the user's process."""
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 
 def _figure(**kwargs):
@@ -97,6 +97,30 @@ def plot_scaling(records: Sequence[Dict], path: str) -> str:
         axis.grid(True, which='both', alpha=0.3)
     time_axis.legend(fontsize='small')
     fig.suptitle('JointTeacher pre-training: one epoch vs graph size')
+    fig.tight_layout()
+    _save(fig, path)
+    return path
+
+
+def plot_frontier(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]],
+                  path: str) -> str:
+    r"""Quality against cost: per panel (e.g. a target), one line per
+    variant through its (seconds, validation MRR) points."""
+    fig = _figure(figsize=(6.5 * min(len(panels), 2),
+                           4.2 * ((len(panels) + 1) // 2)), dpi=110)
+    axes = fig.subplots((len(panels) + 1) // 2, min(len(panels), 2),
+                        squeeze=False).reshape(-1)
+    for axis, (title, lines) in zip(axes, sorted(panels.items())):
+        for name, points in sorted(lines.items()):
+            axis.plot([p[0] for p in points], [p[1] for p in points],
+                      marker='.', label=name)
+        axis.set_title(title, fontsize='medium')
+        axis.set_xlabel('re-training seconds')
+        axis.set_ylabel('validation MRR (%)')
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize='x-small')
+    for axis in axes[len(panels):]:
+        axis.set_visible(False)
     fig.tight_layout()
     _save(fig, path)
     return path

@@ -50,3 +50,56 @@ def test_validation_summary_keeps_the_best_epoch_and_the_curve():
         'val_curve': [0.2, 0.31235, 0.3]}
     assert validation_summary([{'epoch': 0, 'loss': 1.0}]) == {
         'best_val_mrr': None, 'best_epoch': None, 'val_curve': []}
+
+
+def _explore_record(method, mrr, curve, wall, stamp, lr=0.005, seed=0):
+    from benchmarks.budget import Budget
+    from pyg_kgt.models import LocalStudentConfig, ModelConfig
+    budget = Budget()
+    student = LocalStudentConfig(model=ModelConfig(
+        hidden_channels=budget.student_dim)).to_dict()
+    record = make_record(
+        'dbp5l_explore', 'dbp5l', method,
+        {'mrr': mrr, 'best_val_mrr': max(curve), 'val_curve': curve,
+         'epochs': 5 * len(curve)}, wall,
+        {'student': student, 'teacher': {'path': 'runs/t',
+                                         'sources': ['en', 'fr']},
+         'training': {'lr': lr, 'epochs': budget.student_epochs,
+                      'batch_size': budget.student_batch_size,
+                      'num_candidates': None}},
+        target='el', protocol='filtered', seed=seed, peak_rss=1.0)
+    record['timestamp'] = stamp
+    return record
+
+
+def test_frontier_names_variants_and_keeps_sessions_apart(tmp_path):
+    from benchmarks.frontier import curve, frontier, render_frontier
+    records = [
+        _explore_record('student_full_kd', 0.40, [0.3, 0.4], 20.0,
+                        '2026-12-01T10:00:00+00:00'),
+        _explore_record('student_full_kd', 0.42, [0.3, 0.5], 40.0,
+                        '2026-12-01T10:05:00+00:00', seed=1),
+        _explore_record('student_full_kd', 0.38, [0.2, 0.35], 10.0,
+                        '2026-12-01T10:09:00+00:00', lr=0.01),
+        # The same default, timed in a later session: its own group.
+        _explore_record('student_warm_start', 0.41, [0.3, 0.4], 30.0,
+                        '2026-12-01T20:00:00+00:00'),
+        _explore_record('student_cold_start', 0.30, [0.1, 0.3], 10.0,
+                        '2026-12-01T20:03:00+00:00')]
+    groups = frontier(records)
+    teacher = 't (en fr)'
+    assert sorted((k[2], k[3], len(v)) for k, v in groups.items()) == [
+        ('default', '2026-12-01 10:00', 2),
+        ('default', '2026-12-01 20:00', 1),
+        ('lr=0.01', '2026-12-01 10:00', 1),
+        ('student_cold_start', '2026-12-01 20:00', 1)]
+    runs = groups[('el', teacher, 'default', '2026-12-01 10:00')]
+    # Seconds per epoch 2 and 4 -> epoch 5: 10 and 20 s; epoch 10: 20, 40.
+    assert curve(runs) == [(15.0, 30.0), (30.0, 45.0)]
+    append_records('dbp5l_explore', records, str(tmp_path))
+    render_frontier(str(tmp_path))
+    text = (tmp_path / 'dbp5l_frontier.md').read_text()
+    assert (f'| el | {teacher} | default | 2026-12-01 10:00 | 2 | 45.00 | '
+            f'41.00 | 30 |') in text
+    if importlib.util.find_spec('matplotlib') is not None:
+        assert (tmp_path / 'dbp5l_frontier.png').stat().st_size > 1000

@@ -1,0 +1,154 @@
+"""The re-training method's quality/cost frontier, from the explore suite.
+
+Every record of suite ``dbp5l_explore`` (``bench_transfer --suite
+dbp5l_explore``) with a validation curve is one variant of the student
+method, named by what it changes from the default student and budget
+(``LocalStudentConfig()``, ``benchmarks.budget.Budget``): its method when
+not ``student_full_kd`` (an ablation, a twin), then each differing setting.
+Per (target, teacher, variant, session: records more than 3 hours apart
+are timed on machines of different speeds): seeds, mean best validation MRR, mean test
+filtered MRR and median seconds. The validation curve (every 5 epochs)
+gives the cost of stopping earlier: the plot draws validation MRR against
+``wall_s x epoch / epochs`` (the run's mean seconds per epoch, validation
+included), one line per variant, one panel per target and teacher. Writes
+``dbp5l_frontier.md`` and, with matplotlib, ``dbp5l_frontier.png``.
+
+    python -m benchmarks.frontier
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import os
+import statistics
+from collections import defaultdict
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+from benchmarks.budget import Budget
+from benchmarks.results import RESULTS_DIR, read_records, write_markdown
+from pyg_kgt.models import LocalStudentConfig, ModelConfig
+
+SUITE = 'dbp5l_explore'
+#: Method names of earlier records and what they are now.
+RENAMED = {'student_warm_start': 'student_full_kd'}
+
+
+def _defaults() -> Dict[str, Any]:
+    budget = Budget()
+    student = LocalStudentConfig(
+        model=ModelConfig(hidden_channels=budget.student_dim)).to_dict()
+    flat = {f'model.{k}': v for k, v in student.pop('model').items()}
+    flat.update(student)
+    flat.update({'lr': budget.student_lr, 'epochs': budget.student_epochs,
+                 'batch_size': budget.student_batch_size,
+                 'num_candidates': None})
+    return flat
+
+
+def variant_name(record: Dict[str, Any],
+                 defaults: Dict[str, Any]) -> str:
+    r"""The record's method (unless ``student_full_kd``) and the settings
+    it changes from ``defaults``, e.g. ``lr=0.01 num_candidates=1024``."""
+    config = record['config']
+    student = dict(config.get('student', {}))
+    flat = {f'model.{k}': v for k, v in student.pop('model', {}).items()}
+    flat.update(student)
+    training = config.get('training', {})
+    flat.update({k: training.get(k) for k in
+                 ('lr', 'epochs', 'batch_size', 'num_candidates')})
+    method = RENAMED.get(record['method'], record['method'])
+    parts = [] if method == 'student_full_kd' else [method]
+    parts += [f'{k.replace("model.", "")}={v}' for k, v in flat.items()
+              if k in defaults and v != defaults[k]]
+    return ' '.join(parts) or 'default'
+
+
+def sessions(timestamps: Iterable[str], gap_h: float = 3.0
+             ) -> Dict[str, str]:
+    r"""Each ISO timestamp's session, named by its first timestamp
+    (``YYYY-MM-DD HH:MM``): records more than ``gap_h`` hours apart start
+    a new one."""
+    out, start, last = {}, None, None
+    for stamp in sorted(set(timestamps)):
+        now = datetime.datetime.fromisoformat(stamp)
+        if last is None or (now - last).total_seconds() > 3600 * gap_h:
+            start = stamp[:16].replace('T', ' ')
+        out[stamp], last = start, now
+    return out
+
+
+def frontier(records: Sequence[Dict[str, Any]]
+             ) -> Dict[Tuple[str, str, str, str], List[Dict[str, Any]]]:
+    r"""Filtered records with a validation curve, grouped by (target,
+    teacher folder name and sources, variant, session) so that one group
+    never mixes machine speeds."""
+    defaults = _defaults()
+    session = sessions(r['timestamp'] for r in records)
+    groups: Dict[Tuple[str, str, str, str], List[Dict[str, Any]]] = \
+        defaultdict(list)
+    for r in records:
+        if r['protocol'] != 'filtered' or not r['metrics'].get('val_curve'):
+            continue
+        spec = r['config'].get('teacher', {})
+        teacher = (os.path.basename(str(spec.get('path', '')).rstrip('/'))
+                   + f" ({' '.join(spec.get('sources', []))})")
+        groups[(r['target'], teacher, variant_name(r, defaults),
+                session[r['timestamp']])].append(r)
+    return groups
+
+
+def curve(runs: Sequence[Dict[str, Any]]) -> List[Tuple[float, float]]:
+    r"""(seconds, validation MRR %) every 5 epochs, averaged over seeds."""
+    points = defaultdict(list)
+    for r in runs:
+        epochs = r['metrics']['epochs']
+        per_epoch = r['wall_s'] / max(epochs, 1)
+        for i, value in enumerate(r['metrics']['val_curve']):
+            epoch = min(5 * (i + 1), epochs)
+            points[epoch].append((per_epoch * epoch, 100 * value))
+    return [(statistics.mean(p[0] for p in ps),
+             statistics.mean(p[1] for p in ps))
+            for _, ps in sorted(points.items())]
+
+
+def render_frontier(folder: str = RESULTS_DIR) -> str:
+    groups = frontier(read_records(SUITE, folder))
+    rows = []
+    for (target, teacher, variant, session), runs in sorted(
+            groups.items()):
+        val = [100 * r['metrics']['best_val_mrr'] for r in runs]
+        test = [100 * r['metrics']['mrr'] for r in runs]
+        rows.append([target, teacher, variant, session, len(runs),
+                     f'{statistics.mean(val):.2f}',
+                     f'{statistics.mean(test):.2f}',
+                     f"{statistics.median(r['wall_s'] for r in runs):.0f}"])
+    notes = ('Generated by `benchmarks/frontier.py` from `dbp5l_explore.jsonl`'
+             ': every variant of the re-training method tried, named by what '
+             'it changes from the default (`default`). Filtered MRR (%), '
+             'best validation and test, means over seeds; seconds: median '
+             're-training wall time with the teacher cache, on the machine '
+             'of each record (2 cores; sessions differ in speed). The teacher '
+             'column is the saved teacher\'s folder and its sources.')
+    path = write_markdown(
+        'dbp5l_frontier', ['target', 'teacher', 'variant', 'session',
+                           'seeds',
+                           'val MRR', 'test MRR', 's'], rows, notes, folder)
+    if groups and importlib.util.find_spec('matplotlib') is not None:
+        from pyg_kgt.plots import plot_frontier
+        panels = defaultdict(dict)
+        for (target, teacher, variant, session), runs in groups.items():
+            panels[f'{target}, teacher {teacher}'][
+                f'{variant} ({session})'] = curve(runs)
+        plot_frontier(panels, os.path.join(folder, 'dbp5l_frontier.png'))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--folder', default=RESULTS_DIR)
+    print(render_frontier(parser.parse_args().folder))
+
+
+if __name__ == '__main__':
+    main()
