@@ -32,9 +32,9 @@ trained only when its own records or a run that needs it are missing, so
 a suite whose DBP-5L results are all committed trains nothing again. The
 ``speed`` and ``scaling`` steps measure the machine they run on and always
 run (scaling alone took 12 minutes on 2 cores). The
-markdown tables and plots (``report.py``, ``efficiency.py``) and the
-acceptance checks (``criteria.py``), which the docs include, are
-regenerated at the end. ``--quick`` runs every table with a tiny budget
+markdown tables and plots (``report.py``, ``efficiency.py``,
+``frontier.py``) and the acceptance checks (``criteria.py``), which the
+docs include, are regenerated at the end. ``--quick`` runs every table with a tiny budget
 (target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
 committed results stay untouched.
 """
