@@ -100,6 +100,6 @@ def test_frontier_names_variants_and_keeps_sessions_apart(tmp_path):
     render_frontier(str(tmp_path))
     text = (tmp_path / 'dbp5l_frontier.md').read_text()
     assert (f'| el | {teacher} | default | 2026-12-01 10:00 | 2 | 45.00 | '
-            f'41.00 | 30 |') in text
+            f'41.00 ± 1.41 | 30 |') in text
     if importlib.util.find_spec('matplotlib') is not None:
         assert (tmp_path / 'dbp5l_frontier.png').stat().st_size > 1000
