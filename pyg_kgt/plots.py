@@ -107,7 +107,7 @@ def plot_frontier(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]],
     r"""Quality against cost: per panel (e.g. a target), one line per
     variant through its (seconds, validation MRR) points."""
     fig = _figure(figsize=(6.5 * min(len(panels), 2),
-                           4.2 * ((len(panels) + 1) // 2)), dpi=110)
+                           4.2 * ((len(panels) + 1) // 2)), dpi=80)
     axes = fig.subplots((len(panels) + 1) // 2, min(len(panels), 2),
                         squeeze=False).reshape(-1)
     for axis, (title, lines) in zip(axes, sorted(panels.items())):
