@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -48,7 +47,9 @@ from pyg_kgt.environment import reset_peak_rss
 from pyg_kgt.io import read_json
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             LocalStudentConfig, ModelConfig)
+from pyg_kgt.errors import ConfigError
 from pyg_kgt.pipeline import METHODS, run_transfer
+from pyg_kgt.run_config import RunConfig
 from pyg_kgt.training import TrainingConfig
 
 BUDGET = Budget()
@@ -160,24 +161,16 @@ def teacher_spec(args) -> Tuple[List[str], JointTeacherConfig]:
 
 
 def student_config(args) -> LocalStudentConfig:
-    r"""The student of ``--dim`` with the ``--student-set`` overrides
-    (values read as JSON where they parse, e.g. numbers and booleans)."""
-    values = {'model': {'hidden_channels': args.dim}}
-    for item in args.student_set:
-        key, sep, text = item.partition('=')
-        if not sep:
-            sys.exit(f"--student-set: expected KEY=VALUE, got '{item}'")
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = text
-        *parents, leaf = key.split('.')
-        node = values
-        for parent in parents:
-            node = node.setdefault(parent, {})
-        node[leaf] = value
-    values['model'] = ModelConfig(**values['model'])
-    return LocalStudentConfig(**values)
+    r"""The student of ``--dim`` with the ``--student-set`` overrides,
+    applied as ``pyg-kgt --set student.KEY=VALUE`` applies them
+    (:meth:`~pyg_kgt.run_config.RunConfig.override`)."""
+    run = RunConfig(student=LocalStudentConfig(
+        model=ModelConfig(hidden_channels=args.dim)))
+    try:
+        return run.override([f'student.{item}'
+                             for item in args.student_set]).student
+    except ConfigError as e:
+        sys.exit(f'--student-set: {e}')
 
 
 def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,

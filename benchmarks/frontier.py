@@ -7,10 +7,11 @@ method, named by what it changes from the default student and budget
 not ``student_full_kd`` (an ablation, a twin), then each differing setting.
 Per (target, teacher, variant, session: records more than 3 hours apart
 are timed on machines of different speeds): seeds, mean best validation
-MRR, test filtered MRR (mean ± std) and median seconds. The validation curve (every 5 epochs)
-gives the cost of stopping earlier: the plot draws validation MRR against
-``wall_s x epoch / epochs`` (the run's mean seconds per epoch, validation
-included), one line per variant, one panel per target and teacher. Writes
+MRR, test filtered MRR (mean ± std) and median seconds. The validation
+curve (every validated epoch) gives the cost of stopping earlier: the
+plot draws validation MRR against ``wall_s x epoch / epochs`` (the run's
+mean seconds per epoch, validation included), one line per variant, one
+panel per target and teacher. Writes
 ``dbp5l_frontier.md`` and, with matplotlib, ``dbp5l_frontier.png``.
 
     python -m benchmarks.frontier
@@ -34,32 +35,39 @@ SUITE = 'dbp5l_explore'
 RENAMED = {'student_warm_start': 'student_full_kd'}
 
 
+#: The training settings a variant may change.
+TRAINING_KEYS = ('lr', 'epochs', 'batch_size', 'num_candidates')
+
+
+def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
+    r"""A record's student and training settings, flat (``model.*`` for
+    the student network's)."""
+    student = dict(config.get('student', {}))
+    flat = {f'model.{k}': v for k, v in student.pop('model', {}).items()}
+    flat.update(student)
+    training = config.get('training', {})
+    flat.update({k: training.get(k) for k in TRAINING_KEYS})
+    return flat
+
+
 def _defaults() -> Dict[str, Any]:
     budget = Budget()
-    student = LocalStudentConfig(
-        model=ModelConfig(hidden_channels=budget.student_dim)).to_dict()
-    flat = {f'model.{k}': v for k, v in student.pop('model').items()}
-    flat.update(student)
-    flat.update({'lr': budget.student_lr, 'epochs': budget.student_epochs,
-                 'batch_size': budget.student_batch_size,
-                 'num_candidates': None})
-    return flat
+    return _settings({
+        'student': LocalStudentConfig(model=ModelConfig(
+            hidden_channels=budget.student_dim)).to_dict(),
+        'training': {'lr': budget.student_lr,
+                     'epochs': budget.student_epochs,
+                     'batch_size': budget.student_batch_size}})
 
 
 def variant_name(record: Dict[str, Any],
                  defaults: Dict[str, Any]) -> str:
     r"""The record's method (unless ``student_full_kd``) and the settings
     it changes from ``defaults``, e.g. ``lr=0.01 num_candidates=1024``."""
-    config = record['config']
-    student = dict(config.get('student', {}))
-    flat = {f'model.{k}': v for k, v in student.pop('model', {}).items()}
-    flat.update(student)
-    training = config.get('training', {})
-    flat.update({k: training.get(k) for k in
-                 ('lr', 'epochs', 'batch_size', 'num_candidates')})
     method = RENAMED.get(record['method'], record['method'])
     parts = [] if method == 'student_full_kd' else [method]
-    parts += [f'{k.replace("model.", "")}={v}' for k, v in flat.items()
+    parts += [f'{k.replace("model.", "")}={v}'
+              for k, v in _settings(record['config']).items()
               if k in defaults and v != defaults[k]]
     return ' '.join(parts) or 'default'
 
@@ -99,13 +107,15 @@ def frontier(records: Sequence[Dict[str, Any]]
 
 
 def curve(runs: Sequence[Dict[str, Any]]) -> List[Tuple[float, float]]:
-    r"""(seconds, validation MRR %) every 5 epochs, averaged over seeds."""
+    r"""(seconds, validation MRR %) at every validated epoch, averaged
+    over seeds."""
     points = defaultdict(list)
     for r in runs:
         epochs = r['metrics']['epochs']
+        every = r['config'].get('training', {}).get('eval_every', 5)
         per_epoch = r['wall_s'] / max(epochs, 1)
         for i, value in enumerate(r['metrics']['val_curve']):
-            epoch = min(5 * (i + 1), epochs)
+            epoch = min(every * (i + 1), epochs)
             points[epoch].append((per_epoch * epoch, 100 * value))
     return [(statistics.mean(p[0] for p in ps),
              statistics.mean(p[1] for p in ps))

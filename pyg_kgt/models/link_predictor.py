@@ -124,8 +124,8 @@ class LinkPredictor(Module):
         so a step scores :math:`B (K + 1)` pairs instead of :math:`B N`."""
         h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
         loss_fn = OneToNCrossEntropyLoss(label_smoothing)
-        total = group.candidates.numel()
-        if num_candidates is not None and num_candidates < total:
+        if (num_candidates is not None and
+                num_candidates < group.candidates.numel()):
             return self._sampled_one_to_n(embeddings, h, r, t, group,
                                           num_candidates, loss_fn)
         pool = embeddings[group.candidates]
@@ -138,10 +138,10 @@ class LinkPredictor(Module):
                           t: Tensor, group: TripleGroup, k: int,
                           loss_fn: Module) -> Tensor:
         r"""The sampled-softmax branch of :meth:`one_to_n_loss`."""
-        sample = group.candidates[torch.randint(
-            group.candidates.numel(), (k,), device=h.device)]
-        pool = embeddings[sample]
-        shift = math.log(group.candidates.numel() / k)
+        n = group.candidates.numel()
+        pool = embeddings[group.candidates[torch.randint(
+            n, (k,), device=h.device)]]
+        shift = math.log(n / k)
         head, tail = embeddings[h], embeddings[t]
         positive = self.decoder(head, r, tail)[:, None]
         zero = torch.zeros_like(h)
