@@ -27,6 +27,10 @@ def on_epoch(record):
 
 
 fit(model, adjacency, kg.train,
-    TrainingConfig(epochs=epochs, batch_size=128, checkpoint_every=1),
+    # Bit-identical resumes are promised for deterministic runs: by
+    # default the thread count follows the free cores, and a resumed
+    # process on a busier machine may sum in another order.
+    TrainingConfig(epochs=epochs, batch_size=128, checkpoint_every=1,
+                   deterministic=True),
     checkpoint_dir=folder, resume=resume, on_epoch=on_epoch)
 torch.save(model.state_dict(), f'{folder}/final.pt')
