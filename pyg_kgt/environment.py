@@ -9,13 +9,16 @@ import os
 import platform
 import resource
 import sys
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 import torch
 
 
 def hardware() -> str:
-    r"""CPU model, core count and GPU (if any), in words."""
+    r"""CPU model with its vector capability (and ``BF16`` where it
+    multiplies bfloat16 natively), core count and GPU (if any), in words:
+    e.g. ``AMD EPYC (AVX2), 2 cores, no GPU``. Machines of one model name
+    may differ several-fold in speed by capability."""
     cpu = platform.processor() or platform.machine()
     try:
         with open('/proc/cpuinfo') as f:
@@ -25,9 +28,48 @@ def hardware() -> str:
                     break
     except OSError:
         pass
+    capability = torch.backends.cpu.get_cpu_capability()
+    if cpu_flags() and cpu_flags() & BF16_FLAGS:
+        capability += ' BF16'
     gpu = (f', GPU {torch.cuda.get_device_name(0)}'
            if torch.cuda.is_available() else ', no GPU')
-    return f'{cpu}, {os.cpu_count()} cores{gpu}'
+    return f'{cpu} ({capability}), {os.cpu_count()} cores{gpu}'
+
+
+#: CPU flags (``/proc/cpuinfo``: x86 ``flags``, Arm ``Features``) of
+#: native bfloat16 arithmetic: AVX-512 BF16, AMX, Armv8.6 BF16.
+BF16_FLAGS = frozenset({'avx512_bf16', 'amx_bf16', 'bf16'})
+
+
+def cpu_flags(cpuinfo_path: str = '/proc/cpuinfo'
+              ) -> Optional[FrozenSet[str]]:
+    r"""The first CPU's feature flags (x86 ``flags``, Arm ``Features``);
+    :obj:`None` where they cannot be read."""
+    try:
+        with open(cpuinfo_path) as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() in ('flags', 'Features'):
+                    return frozenset(value.split())
+    except OSError:
+        pass
+    return None
+
+
+def native_bf16(device: torch.device,
+                cpuinfo_path: str = '/proc/cpuinfo') -> bool:
+    r"""Whether ``device`` multiplies bfloat16 natively. On a CPU without
+    it (e.g. AVX2 only) bfloat16 products are emulated: under autocast a
+    ``[4096, 200] x [200, 20000]`` product took 7.9 s against 0.94-1.0 s
+    in float32 on an AVX2 EPYC (8x slower), where AVX-512 BF16 made the
+    same scoring 4x faster. True where the CPU's flags cannot be read (it
+    is not known to be slow)."""
+    if device.type == 'cuda':
+        return torch.cuda.is_bf16_supported()
+    if device.type != 'cpu':
+        return True
+    flags = cpu_flags(cpuinfo_path)
+    return flags is None or bool(flags & BF16_FLAGS)
 
 
 def versions() -> Dict[str, str]:

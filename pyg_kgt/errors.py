@@ -38,6 +38,12 @@ class DataWarning(UserWarning):
     line."""
 
 
+class PerformanceWarning(UserWarning):
+    r"""A setting will run far slower on this machine than elsewhere (e.g.
+    bfloat16 on a CPU that emulates it); the message says why and what to
+    use instead."""
+
+
 class NonFiniteLossError(RuntimeError):
     r"""The training loss became NaN or infinite."""
 

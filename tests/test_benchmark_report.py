@@ -52,7 +52,8 @@ def test_validation_summary_keeps_the_best_epoch_and_the_curve():
         'best_val_mrr': None, 'best_epoch': None, 'val_curve': []}
 
 
-def _explore_record(method, mrr, curve, wall, stamp, lr=0.005, seed=0):
+def _explore_record(method, mrr, curve, wall, stamp, lr=0.005, seed=0,
+                    protocol='filtered'):
     from benchmarks.budget import Budget
     from pyg_kgt.models import LocalStudentConfig, ModelConfig
     budget = Budget()
@@ -60,14 +61,15 @@ def _explore_record(method, mrr, curve, wall, stamp, lr=0.005, seed=0):
         hidden_channels=budget.student_dim)).to_dict()
     record = make_record(
         'dbp5l_explore', 'dbp5l', method,
-        {'mrr': mrr, 'best_val_mrr': max(curve), 'val_curve': curve,
+        {'mrr': mrr, 'best_val_mrr': max(curve, default=None),
+         'val_curve': curve,
          'epochs': 5 * len(curve)}, wall,
         {'student': student, 'teacher': {'path': 'runs/t',
                                          'sources': ['en', 'fr']},
          'training': {'lr': lr, 'epochs': budget.student_epochs,
                       'batch_size': budget.student_batch_size,
                       'num_candidates': None}},
-        target='el', protocol='filtered', seed=seed, peak_rss=1.0)
+        target='el', protocol=protocol, seed=seed, peak_rss=1.0)
     record['timestamp'] = stamp
     return record
 
@@ -103,3 +105,32 @@ def test_frontier_names_variants_and_keeps_sessions_apart(tmp_path):
             f'41.00 ± 1.41 | 30 |') in text
     if importlib.util.find_spec('matplotlib') is not None:
         assert (tmp_path / 'dbp5l_frontier.png').stat().st_size > 1000
+
+
+def test_pooled_keeps_the_newest_record_of_each_seed_across_sessions(
+        tmp_path):
+    from benchmarks.frontier import pooled, render_pooled
+    later = '2026-12-01T20:00:00+00:00'
+    records = [
+        _explore_record('student_full_kd', 0.40, [0.3, 0.4], 20.0,
+                        '2026-12-01T10:00:00+00:00'),
+        _explore_record('student_full_kd', 0.42, [0.3, 0.5], 40.0,
+                        '2026-12-01T10:05:00+00:00', seed=1),
+        # Seed 0 again in a later session replaces the earlier one.
+        _explore_record('student_warm_start', 0.44, [0.3, 0.6], 30.0, later),
+        _explore_record('student_warm_start', 0.55, [], 30.0, later,
+                        protocol='lifted'),
+        _explore_record('student_cold_start', 0.30, [0.1, 0.3], 10.0,
+                        '2026-12-01T20:03:00+00:00')]
+    groups = pooled(records)
+    default = groups[('el', 't (en fr)', 'default')]
+    assert [(r['seed'], r['metrics']['mrr']) for r in default['filtered']] \
+        == [(0, 0.44), (1, 0.42)]
+    assert [r['metrics']['mrr'] for r in default['lifted']] == [0.55]
+    assert 'lifted' not in groups[('el', 't (en fr)', 'student_cold_start')]
+    append_records('dbp5l_explore', records, str(tmp_path))
+    text = open(render_pooled(str(tmp_path))).read()
+    assert '| el | t (en fr) | default | 0 1 | 55.00 | 43.00 ± 1.41 | 55.00 |' \
+        in text
+    assert '| el | t (en fr) | student_cold_start | 0 | 30.00 | 30.00 | - |' \
+        in text

@@ -5,11 +5,32 @@ import sys
 import numpy as np
 import pytest
 
-from pyg_kgt.environment import hardware, peak_rss_mb, reset_peak_rss
+import torch
+
+from pyg_kgt.environment import (cpu_flags, hardware, native_bf16,
+                                 peak_rss_mb, reset_peak_rss)
 
 
-def test_hardware_names_the_cores():
-    assert 'cores' in hardware()
+def test_hardware_names_the_cores_and_the_vector_capability():
+    text = hardware()
+    assert 'cores' in text
+    assert f'({torch.backends.cpu.get_cpu_capability()}' in text
+
+
+def test_native_bf16_reads_the_cpu_flags(tmp_path):
+    cpu = torch.device('cpu')
+    avx2 = tmp_path / 'avx2'
+    avx2.write_text('processor\t: 0\nflags\t\t: fpu sse avx avx2 fma\n')
+    genoa = tmp_path / 'genoa'
+    genoa.write_text('flags\t\t: avx2 avx512f avx512_bf16\n')
+    arm = tmp_path / 'arm'
+    arm.write_text('Features\t: fp asimd sve bf16\n')
+    assert cpu_flags(str(avx2)) == {'fpu', 'sse', 'avx', 'avx2', 'fma'}
+    assert not native_bf16(cpu, str(avx2))
+    assert native_bf16(cpu, str(genoa)) and native_bf16(cpu, str(arm))
+    # Unreadable flags: not known to be slow.
+    assert cpu_flags(str(tmp_path / 'none')) is None
+    assert native_bf16(cpu, str(tmp_path / 'none'))
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'),

@@ -5,6 +5,7 @@ import copy
 import math
 import os
 import time
+import warnings
 from typing import Callable, Dict, List, Optional, Protocol, Sequence, Union
 
 import torch
@@ -12,8 +13,9 @@ from torch import Tensor
 from torch.nn import Module
 from tqdm.auto import tqdm
 
-from pyg_kgt.environment import follow_free_cores, resolve_device
-from pyg_kgt.errors import NonFiniteLossError
+from pyg_kgt.environment import (follow_free_cores, hardware, native_bf16,
+                                 resolve_device)
+from pyg_kgt.errors import NonFiniteLossError, PerformanceWarning
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
@@ -102,7 +104,9 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     (pass ``adjacency`` already there when ``validate`` uses it). Steps
     make no host round trip: the loss is summed on the device and read once
     per epoch. ``config.precision="bf16"`` runs each step's forward under
-    :func:`torch.autocast`.
+    :func:`torch.autocast`; on a device without native bfloat16
+    (:func:`~pyg_kgt.environment.native_bf16`) it warns with a
+    :class:`~pyg_kgt.errors.PerformanceWarning` first.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1) it trains data-parallel with
     :class:`~torch.nn.parallel.DistributedDataParallel` (NCCL on GPUs,
@@ -137,6 +141,12 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
                          "loss='negative-sampling' and no extra loss")
     apply_process_settings(config)
     device = resolve_device(config.device)
+    if config.precision == 'bf16' and not native_bf16(device):
+        warnings.warn(PerformanceWarning(
+            f'training.precision: bf16 on {hardware()}, which has no native '
+            f'bfloat16 arithmetic (AVX-512 BF16, AMX or a GPU with it): its '
+            f'products are emulated, about 8x slower than fp32 on such a '
+            f'CPU; use fp32 here'), stacklevel=2)
     context = DistributedContext.from_environment(
         config.distributed_timeout_s, device)
     model.to(device)

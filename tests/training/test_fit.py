@@ -118,6 +118,31 @@ def test_config_validation():
     assert TrainingConfig.from_dict(TrainingConfig(lr=0.1).to_dict()).lr == 0.1
 
 
+@pytest.mark.parametrize('native', [False, True])
+def test_bf16_without_native_arithmetic_warns(tiny_kg, monkeypatch, native):
+    import importlib
+    import warnings
+
+    from pyg_kgt.errors import PerformanceWarning
+    fit_module = importlib.import_module('pyg_kgt.training.fit')
+    monkeypatch.setattr(fit_module, 'native_bf16', lambda device: native)
+    model = small_model(tiny_kg)
+    adjacency = model.encoder.adjacency(tiny_kg.train[:, [0, 2]].t(),
+                                        tiny_kg.train[:, 1])
+    config = TrainingConfig(epochs=1, batch_size=4096, precision='bf16')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        history = fit(model, adjacency, tiny_kg.train[:64], config)
+    slow = [w for w in caught if issubclass(w.category, PerformanceWarning)]
+    assert len(history) == 1
+    if native:
+        assert not slow
+    else:
+        assert len(slow) == 1
+        assert 'bf16' in str(slow[0].message) and 'use fp32' in str(
+            slow[0].message)
+
+
 def test_num_threads_is_applied_by_fit(monkeypatch):
     from pyg_kgt.training.config import apply_process_settings
     before = torch.get_num_threads()
