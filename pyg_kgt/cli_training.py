@@ -12,16 +12,20 @@ from pyg_kgt.errors import ConfigError
 
 def load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     r"""The run configuration: ``--config`` (or ``config_path``), then
-    ``--set`` overrides, ``--run-dir``, ``--threads`` and ``--device``;
-    applies the process settings (threads) it names."""
+    ``--set`` overrides, ``--run-dir``, ``--threads`` and ``--device``
+    (over ``training`` and ``retraining`` both); applies the process
+    settings (threads) it names."""
     from pyg_kgt.run_config import RunConfig
     path = args.config or config_path
     config = RunConfig.from_yaml(path) if path else RunConfig()
     flags = {'run_dir': getattr(args, 'run_dir', None),
              'training.num_threads': getattr(args, 'threads', None),
              'training.device': getattr(args, 'device', None)}
+    given = [key for key, value in flags.items() if value is not None]
     config = config.override((args.set or []) + [
-        f'{key}={value}' for key, value in flags.items() if value is not None])
+        f'{key}={flags[key]}' for key in given])
+    for key in given:  # a flag also wins over the re-training budget
+        config.retraining.pop(key.replace('training.', ''), None)
     config.training.progress = not args.quiet
     from pyg_kgt.training.config import apply_process_settings
     apply_process_settings(config.training)
@@ -109,6 +113,7 @@ def retrain(args: argparse.Namespace) -> int:
                                   train_method)
     from pyg_kgt.run_folder import RunFolder, find_saved
     config = load_config(args)
+    training = config.retraining_config()
     if not config.data.target:
         raise ConfigError('data.target: retrain needs a target KG')
     teacher = JointTeacher.load(find_saved(args.teacher, 'teacher')[0])
@@ -120,22 +125,22 @@ def retrain(args: argparse.Namespace) -> int:
     folder.write_config(config)
     began = time.perf_counter()
     linked = link_target(kg, target, teacher, config.num_hops,
-                         config.max_neighbors, config.training.seed)
+                         config.max_neighbors, training.seed)
     print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)
     student = train_method(METHODS['student_full_kd'], linked, None, cache,
-                           config.student, config.training,
+                           config.student, training,
                            checkpoint_dir=folder.file('checkpoints'),
                            resume=args.resume)
     folder.write_history(student.history)
     results = student.evaluate('test',
-                               progress=config.training.progress)
-    student.trained_model({'seed': config.training.seed,
+                               progress=training.progress)
+    student.trained_model({'seed': training.seed,
                            'teacher': os.path.abspath(args.teacher)}
                           ).save(folder.file('model'))
     folder.write_results('retrain', {target: results},
-                         config.training.seed, time.perf_counter() - began)
+                         training.seed, time.perf_counter() - began)
     _report({target: results}, {'model': folder.file('model'),
                                 'teacher cache': folder.file(
                                     'teacher_cache.pt')}, folder.path)
@@ -165,13 +170,14 @@ def fit(args: argparse.Namespace) -> int:
     from pyg_kgt.run_folder import RunFolder
     from pyg_kgt.models.single_kg import train_single_kg
     config = load_config(args)
+    training = config.retraining_config()
     kg = load_data(config)
     target = _target(config, kg)
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
     model_config = config.student.model
-    result = train_single_kg(kg[target], model_config, config.training,
+    result = train_single_kg(kg[target], model_config, training,
                              checkpoint_dir=folder.file('checkpoints'),
                              resume=args.resume)
     folder.write_history(result['history'])
@@ -180,10 +186,10 @@ def fit(args: argparse.Namespace) -> int:
         embeddings = model(result['adjacency'])
     TrainedModel.from_embeddings(
         kg[target], embeddings, model_config, model.decoder,
-        info={'kind': 'single_kg_rgcn', 'seed': config.training.seed}
+        info={'kind': 'single_kg_rgcn', 'seed': training.seed}
     ).save(folder.file('model'))
     folder.write_results('fit', {target: result['test']},
-                         config.training.seed, time.perf_counter() - began)
+                         training.seed, time.perf_counter() - began)
     _report({target: result['test']}, {'model': folder.file('model')},
             folder.path)
     return 0

@@ -44,14 +44,14 @@ class DictConfig:
 
 
 @functools.lru_cache(maxsize=None)
-def _hints(cls) -> Dict[str, Any]:
+def type_hints(cls) -> Dict[str, Any]:
     r"""The real type hints of ``cls``'s fields (resolved once)."""
     return typing.get_type_hints(cls)
 
 
 def _nested(cls, name: str) -> Optional[type]:
     r"""The :class:`DictConfig` type of field ``name`` of ``cls``, if any."""
-    hint = _hints(cls).get(name)
+    hint = type_hints(cls).get(name)
     return hint if isinstance(hint, type) and issubclass(
         hint, DictConfig) else None
 
@@ -95,7 +95,7 @@ def _build(cls, values: Any, prefix: str):
     if not isinstance(values, dict):
         raise ConfigError(f"'{prefix.rstrip('.') or 'config'}' must be a "
                           f'mapping')
-    hints = _hints(cls)  # real types, not annotation strings
+    hints = type_hints(cls)  # real types, not annotation strings
     kwargs = {}
     for key, value in values.items():
         nested = _nested(cls, key)
@@ -103,7 +103,7 @@ def _build(cls, values: Any, prefix: str):
             kwargs[key] = value if isinstance(value, nested) else _build(
                 nested, value, f'{prefix}{key}.')
         else:
-            kwargs[key] = _check_type(hints[key], value, f'{prefix}{key}')
+            kwargs[key] = check_type(hints[key], value, f'{prefix}{key}')
     try:
         return cls(**kwargs)
     except ConfigError as e:
@@ -116,7 +116,7 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, '__name__', None) or str(hint).replace('typing.', '')
 
 
-def _check_type(hint: Any, value: Any, key: str) -> Any:
+def check_type(hint: Any, value: Any, key: str) -> Any:
     r"""``value`` checked against the type hint ``hint`` (``int``,
     ``float``, ``str``, ``bool``, ``Optional``/``Union`` of them,
     ``List[...]`` with every element checked); ints become floats where a
@@ -130,7 +130,7 @@ def _check_type(hint: Any, value: Any, key: str) -> Any:
         errors = []
         for option in (a for a in args if a is not type(None)):
             try:
-                return _check_type(option, value, key)
+                return check_type(option, value, key)
             except ConfigError as e:
                 errors.append(e)
         if len(errors) == 1:
@@ -142,7 +142,7 @@ def _check_type(hint: Any, value: Any, key: str) -> Any:
     if origin in (list, List):
         if not isinstance(value, list):
             raise ConfigError(f"'{key}' must be a list, got {value!r}")
-        return [_check_type(args[0], v, f'{key}[{i}]') if args else v
+        return [check_type(args[0], v, f'{key}[{i}]') if args else v
                 for i, v in enumerate(value)]
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):

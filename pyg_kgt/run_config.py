@@ -1,13 +1,15 @@
 """The configuration of a CLI run, round-tripping to YAML."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 import yaml
 
-from pyg_kgt.config_dict import DictConfig, all_keys, unknown_key
+from pyg_kgt.config_dict import (DictConfig, all_keys, check_type,
+                                 type_hints, unknown_key)
 from pyg_kgt.data.multi_source_kg import parse_shared_relations
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
@@ -64,7 +66,14 @@ class RunConfig(DictConfig):
         data (DataConfig): The data.
         teacher (JointTeacherConfig): The teacher.
         student (LocalStudentConfig): The student.
-        training (TrainingConfig): The fit loop.
+        training (TrainingConfig): The fit loop (of ``pretrain``, and of
+            ``retrain`` and ``fit`` but for ``retraining``).
+        retraining (dict): :class:`~pyg_kgt.training.TrainingConfig`
+            keys that ``retrain`` (the student) and ``fit`` (its
+            single-KG twin) change from ``training``: re-training a warm
+            student wants its own budget (the benchmarks': the teacher 20
+            epochs at lr 0.01, the student 50 at lr 0.005). See
+            :meth:`retraining_config`. (default: none)
         num_hops (int): Of the linked subgraph. (default: 1)
         max_neighbors (int, optional): Of the linked subgraph.
         run_dir (str): The run folder. (default: ``"runs/default"``)
@@ -73,9 +82,41 @@ class RunConfig(DictConfig):
     teacher: JointTeacherConfig = field(default_factory=JointTeacherConfig)
     student: LocalStudentConfig = field(default_factory=LocalStudentConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    retraining: Dict[str, Any] = field(default_factory=dict)
     num_hops: int = 1
     max_neighbors: Optional[int] = None
     run_dir: str = 'runs/default'
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.retraining, dict):
+            raise ConfigError(f"'retraining' must be a mapping of training "
+                              f'keys, got {self.retraining!r}')
+        self.retraining_config()  # every key and value checked now
+
+    def retraining_config(self) -> TrainingConfig:
+        r"""The fit loop of ``retrain`` and ``fit``: ``training`` with the
+        keys of ``retraining`` over it (read when called, so settings
+        made on ``training`` later, e.g. ``progress``, carry over).
+
+        Raises:
+            ConfigError: An unknown key or a bad value, named
+                ``retraining.<key>``.
+        """
+        names = [f.name for f in dataclasses.fields(TrainingConfig)]
+        unknown = [unknown_key(f'retraining.{key}',
+                               [f'retraining.{n}' for n in names])
+                   for key in self.retraining if key not in names]
+        if unknown:
+            raise ConfigError('; '.join(unknown))
+        hints = type_hints(TrainingConfig)
+        values = self.training.to_dict()
+        values.update({key: check_type(hints[key], value,
+                                        f'retraining.{key}')
+                       for key, value in self.retraining.items()})
+        try:
+            return TrainingConfig(**values)
+        except ConfigError as e:
+            raise ConfigError(f'retraining.{e}') from None
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
@@ -110,6 +151,9 @@ class RunConfig(DictConfig):
             parts = key.split('.')
             for part in parts[:-1]:
                 node = node.get(part) if isinstance(node, dict) else None
+            if parts[0] == 'retraining' and len(parts) == 2:
+                node[parts[1]] = yaml.safe_load(raw)  # checked on build
+                continue
             if not isinstance(node, dict) or parts[-1] not in node:
                 unknown.append(unknown_key(key, all_keys(RunConfig, '')))
                 continue

@@ -20,3 +20,24 @@ def test_ready_configs_load():
     for name in sorted(os.listdir(folder)):
         config = RunConfig.from_yaml(os.path.join(folder, name))
         assert config.data.target
+
+
+def test_dbp5l_configs_are_the_benchmarked_method():
+    from benchmarks.budget import Budget
+    from pyg_kgt.models import LocalStudentConfig
+    budget = Budget()
+    for target in ('el', 'ja'):
+        config = RunConfig.from_yaml(os.path.join(
+            ROOT, 'examples', 'configs', f'dbp5l_{target}.yaml'))
+        teacher, student = config.training, config.retraining_config()
+        assert (teacher.epochs, teacher.batch_size, teacher.lr) == (
+            budget.teacher_epochs, budget.teacher_batch_size,
+            budget.teacher_lr)
+        assert (student.epochs, student.batch_size, student.lr) == (
+            budget.student_epochs, budget.student_batch_size,
+            budget.student_lr)
+        assert config.teacher.model.hidden_channels == budget.teacher_dim
+        assert config.student.model.hidden_channels == budget.student_dim
+        # The student method is the library's default one.
+        assert config.student == LocalStudentConfig(
+            model=config.student.model)

@@ -28,6 +28,11 @@ def test_yaml_round_trip(tmp_path):
     ({'teacher': {'num_neighbors': ['a']}},
      "'teacher.num_neighbors[0]' must be int, got 'a'"),
     ({'data': {'sources': 'en'}}, "'data.sources' must be a list"),
+    ({'retraining': {'lrr': 0.1}},
+     "unknown key 'retraining.lrr' (did you mean 'retraining.lr'?)"),
+    ({'retraining': {'lr': True}}, "'retraining.lr' must be float"),
+    ({'retraining': {'lr': -1}}, 'retraining.lr: must be > 0'),
+    ({'retraining': 3}, "'retraining' must be a mapping"),
 ])
 def test_bad_values_name_the_key(values, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -47,3 +52,22 @@ def test_bad_files(tmp_path):
         RunConfig.from_yaml(str(evil))
     with pytest.raises(ConfigError, match="unknown key 'training.nope'"):
         RunConfig().override(['training.nope=1'])
+
+
+def test_retraining_changes_only_its_keys_for_retrain_and_fit(tmp_path):
+    config = RunConfig.from_dict({
+        'training': {'epochs': 20, 'lr': 0.01, 'batch_size': 4096},
+        'retraining': {'epochs': 50, 'lr': 0.005}})
+    student = config.retraining_config()
+    assert (student.epochs, student.lr, student.batch_size) == (
+        50, 0.005, 4096)
+    assert (config.training.epochs, config.training.lr) == (20, 0.01)
+    # Read when asked: a later change to training carries over.
+    config.training.progress = False
+    assert config.retraining_config().progress is False
+    assert RunConfig().retraining_config() == RunConfig().training
+    changed = config.override(['retraining.patience=7'])
+    assert changed.retraining_config().patience == 7
+    path = tmp_path / 'c.yaml'
+    path.write_text(changed.to_yaml())
+    assert RunConfig.from_yaml(str(path)) == changed
