@@ -167,3 +167,32 @@ def test_train_on_linked_adds_one_group_per_source(setup):
     assert len(history) == 1
     with pytest.raises(ConfigError, match='train_on'):
         LocalStudentConfig(train_on='everything')
+
+
+def test_transferred_triples_restate_aligned_source_facts(setup):
+    _, teacher, linked = setup
+    s = student(train_on='transferred')
+    s.build(linked, None)
+    got = {tuple(t) for t in s.transferred_triples(linked).tolist()}
+    # Reference, one fact at a time: both ends aligned, a relation the
+    # target has, not one of its training facts.
+    offset = s.view.node_offset['target']
+    relations = set(s.relation_index.tolist())
+    train = s.target_kg.train
+    own = {(h + offset, int(s.relation_index[r]), t + offset)
+           for h, r, t in train.tolist()}
+    expected = set()
+    for name in SOURCES:
+        pairs = linked['target', 'same_as', name].edge_index.t().tolist()
+        to_target = {b: a for a, b in pairs}
+        store = linked[name, 'fact', name]
+        for (h, t), r in zip(store.edge_index.t().tolist(),
+                             store.edge_type.tolist()):
+            if h in to_target and t in to_target and r in relations:
+                expected.add((to_target[h] + offset, r,
+                              to_target[t] + offset))
+    expected -= own
+    assert got == expected and len(got) > 0
+    history = s.fit(linked, teacher, TrainingConfig(epochs=1,
+                                                    batch_size=128))
+    assert len(history) == 1
