@@ -6,7 +6,7 @@ method, named by what it changes from the default student and budget
 (``LocalStudentConfig()``, ``benchmarks.budget.Budget``): its method when
 not ``student_full_kd`` (an ablation, a twin), then each differing setting.
 Per (target, teacher, variant, session: records more than 3 hours apart
-are timed on machines of different speeds): seeds, mean best validation
+or on other hardware are timed on machines of different speeds): seeds, mean best validation
 MRR, test filtered MRR (mean ± std) and median seconds. The validation
 curve (every validated epoch) gives the cost of stopping earlier: the
 plot draws validation MRR against ``wall_s x epoch / epochs`` (the run's
@@ -74,17 +74,20 @@ def variant_name(record: Dict[str, Any],
     return ' '.join(parts) or 'default'
 
 
-def sessions(timestamps: Iterable[str], gap_h: float = 3.0
+def sessions(records: Iterable[Dict[str, Any]], gap_h: float = 3.0
              ) -> Dict[str, str]:
-    r"""Each ISO timestamp's session, named by its first timestamp
-    (``YYYY-MM-DD HH:MM``): records more than ``gap_h`` hours apart start
-    a new one."""
-    out, start, last = {}, None, None
-    for stamp in sorted(set(timestamps)):
+    r"""Each record timestamp's session, named by its first timestamp
+    (``YYYY-MM-DD HH:MM``): a record more than ``gap_h`` hours after the
+    previous one, or on other hardware (``hardware``, which names the
+    CPU's capability), starts a new one."""
+    out, start, last, machine = {}, None, None, None
+    for stamp, hardware in sorted({(r['timestamp'], r.get('hardware', ''))
+                                   for r in records}):
         now = datetime.datetime.fromisoformat(stamp)
-        if last is None or (now - last).total_seconds() > 3600 * gap_h:
+        if last is None or hardware != machine or (
+                now - last).total_seconds() > 3600 * gap_h:
             start = stamp[:16].replace('T', ' ')
-        out[stamp], last = start, now
+        out[stamp], last, machine = start, now, hardware
     return out
 
 
@@ -94,7 +97,7 @@ def frontier(records: Sequence[Dict[str, Any]]
     teacher folder name and sources, variant, session) so that one group
     never mixes machine speeds."""
     defaults = _defaults()
-    session = sessions(r['timestamp'] for r in records)
+    session = sessions(records)
     groups: Dict[Tuple[str, str, str, str], List[Dict[str, Any]]] = \
         defaultdict(list)
     for r in records:

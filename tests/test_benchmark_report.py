@@ -87,14 +87,19 @@ def test_frontier_names_variants_and_keeps_sessions_apart(tmp_path):
         _explore_record('student_warm_start', 0.41, [0.3, 0.4], 30.0,
                         '2026-12-01T20:00:00+00:00'),
         _explore_record('student_cold_start', 0.30, [0.1, 0.3], 10.0,
-                        '2026-12-01T20:03:00+00:00')]
+                        '2026-12-01T20:03:00+00:00'),
+        # An hour later on another machine: a session of its own.
+        _explore_record('student_cold_start', 0.31, [0.1, 0.3], 30.0,
+                        '2026-12-01T21:00:00+00:00', seed=1)]
+    records[-1]['hardware'] = 'another CPU (AVX2), 2 cores, no GPU'
     groups = frontier(records)
     teacher = 't (en fr)'
     assert sorted((k[2], k[3], len(v)) for k, v in groups.items()) == [
         ('default', '2026-12-01 10:00', 2),
         ('default', '2026-12-01 20:00', 1),
         ('lr=0.01', '2026-12-01 10:00', 1),
-        ('student_cold_start', '2026-12-01 20:00', 1)]
+        ('student_cold_start', '2026-12-01 20:00', 1),
+        ('student_cold_start', '2026-12-01 21:00', 1)]
     runs = groups[('el', teacher, 'default', '2026-12-01 10:00')]
     # Seconds per epoch 2 and 4 -> epoch 5: 10 and 20 s; epoch 10: 20, 40.
     assert curve(runs) == [(15.0, 30.0), (30.0, 45.0)]
