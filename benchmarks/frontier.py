@@ -37,6 +37,10 @@ SUITE = 'dbp5l_explore'
 RENAMED = {'student_warm_start': 'student_full_kd'}
 
 
+#: What a record without a setting ran with: the behaviour before the
+#: setting existed.
+BEFORE = {'warm_start': False, 'train_on': 'target'}
+
 #: The training settings a variant may change.
 TRAINING_KEYS = ('lr', 'epochs', 'batch_size', 'num_candidates')
 
@@ -46,7 +50,7 @@ def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
     the student network's)."""
     student = dict(config.get('student', {}))
     flat = {f'model.{k}': v for k, v in student.pop('model', {}).items()}
-    flat.update(student)
+    flat.update({**BEFORE, **student} if student else student)
     training = config.get('training', {})
     flat.update({k: training.get(k) for k in TRAINING_KEYS})
     return flat

@@ -54,6 +54,7 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
            (('prediction_queries', 'target'),)),
     Method('student_cold_start', True, True, (('warm_start', False),)),
     Method('student_linked_triples', True, True, (('train_on', 'linked'),)),
+    Method('student_target_triples', True, True, (('train_on', 'target'),)),
 )}
 
 
@@ -150,7 +151,12 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     removed), ``student_agreement_prediction_kd`` (prediction KD trusting
     each query by the teacher's agreement with known facts) and
     ``student_target_queries_kd`` (prediction KD on the target's training
-    queries only). The teacher is used through its cache, computed
+    queries only), ``student_cold_start`` (no warm start),
+    ``student_linked_triples`` and ``student_target_triples`` (trained on
+    the linked source facts too, or on the target's own triples without
+    the transferred ones). The twins take the same student configuration
+    without the teacher: ``linked_no_kd`` also trains on the transferred
+    facts (they come from the data, not the teacher). The teacher is used through its cache, computed
     once; ``relation_aliases`` (target relation name ->
     teacher relation name) complete the by-name relation matching.
 

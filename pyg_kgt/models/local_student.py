@@ -94,7 +94,12 @@ class LocalStudentConfig(DictConfig):
             alignment (:meth:`LocalStudent.transferred_triples`), ranked
             against the target's entities like its own; ``"linked"``, also
             the source facts inside the linked subgraph, each source
-            ranked against its own linked nodes. (default: ``"target"``)
+            ranked against its own linked nodes. Transferred facts won on
+            validation: DBP-5L ``el`` 41.93 against 40.22 (3 seeds), ``ja``
+            38.68 against 37.51 (seed 0; the en/fr/es teacher), at 0.9x
+            (``el``) to 1.4x (``ja``) the time. Where the KGs share no
+            relation name there are none, and it is ``"target"``.
+            (default: ``"transferred"``)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -106,7 +111,7 @@ class LocalStudentConfig(DictConfig):
     prediction_trust: str = 'uniform'
     prediction_queries: str = 'all'
     warm_start: bool = True
-    train_on: str = 'target'
+    train_on: str = 'transferred'
 
     def __post_init__(self) -> None:
         if self.prediction_queries not in PREDICTION_QUERIES:
