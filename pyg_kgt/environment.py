@@ -29,7 +29,8 @@ def hardware() -> str:
     except OSError:
         pass
     capability = torch.backends.cpu.get_cpu_capability()
-    if cpu_flags() and cpu_flags() & BF16_FLAGS:
+    flags = cpu_flags()
+    if flags is not None and flags & BF16_FLAGS:
         capability += ' BF16'
     gpu = (f', GPU {torch.cuda.get_device_name(0)}'
            if torch.cuda.is_available() else ', no GPU')

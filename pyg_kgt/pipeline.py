@@ -156,9 +156,10 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     the linked source facts too, or on the target's own triples without
     the transferred ones). The twins take the same student configuration
     without the teacher: ``linked_no_kd`` also trains on the transferred
-    facts (they come from the data, not the teacher). The teacher is used through its cache, computed
-    once; ``relation_aliases`` (target relation name ->
-    teacher relation name) complete the by-name relation matching.
+    facts (they come from the data, not the teacher). The teacher is used
+    through its cache, computed once; ``relation_aliases`` (target
+    relation name -> teacher relation name) complete the by-name relation
+    matching.
 
     Returns:
         Per method, a dict with ``test`` (``{protocol: result}``),
