@@ -96,7 +96,7 @@ class LocalStudentConfig(DictConfig):
             the source facts inside the linked subgraph, each source
             ranked against its own linked nodes. Transferred facts won on
             validation: DBP-5L ``el`` 41.93 against 40.22 (3 seeds), ``ja``
-            38.68 against 37.51 (seed 0; the en/fr/es teacher), and ``el``
+            38.69 (3 seeds) against 37.51 (the en/fr/es teacher), and ``el``
             47.45 against 44.32 with the en/fr/es/ja teacher (test 50.59,
             joint training 47.11), at 0.9x (``el``) to 1.4x (``ja``) the
             time. Where the KGs share no
