@@ -95,6 +95,13 @@ def sessions(records: Iterable[Dict[str, Any]], gap_h: float = 3.0
     return out
 
 
+def _teacher(record: Dict[str, Any]) -> str:
+    r"""The record's saved teacher: folder name and sources."""
+    spec = record['config'].get('teacher', {})
+    return (os.path.basename(str(spec.get('path', '')).rstrip('/'))
+            + f" ({' '.join(spec.get('sources', []))})")
+
+
 def frontier(records: Sequence[Dict[str, Any]]
              ) -> Dict[Tuple[str, str, str, str], List[Dict[str, Any]]]:
     r"""Filtered records with a validation curve, grouped by (target,
@@ -107,10 +114,7 @@ def frontier(records: Sequence[Dict[str, Any]]
     for r in records:
         if r['protocol'] != 'filtered' or not r['metrics'].get('val_curve'):
             continue
-        spec = r['config'].get('teacher', {})
-        teacher = (os.path.basename(str(spec.get('path', '')).rstrip('/'))
-                   + f" ({' '.join(spec.get('sources', []))})")
-        groups[(r['target'], teacher, variant_name(r, defaults),
+        groups[(r['target'], _teacher(r), variant_name(r, defaults),
                 session[r['timestamp']])].append(r)
     return groups
 
@@ -138,10 +142,7 @@ def pooled(records: Sequence[Dict[str, Any]]
     for r in records:
         key = (r['timestamp'], r['seed'], r['method'], r['target'])
         if r['protocol'] == 'lifted' and key in kept:
-            spec = r['config'].get('teacher', {})
-            teacher = (os.path.basename(str(spec.get('path', '')).rstrip('/'))
-                       + f" ({' '.join(spec.get('sources', []))})")
-            newest[(r['target'], teacher, variant_name(r, defaults))][
+            newest[(r['target'], _teacher(r), variant_name(r, defaults))][
                 'lifted'][r['seed']] = r
     return {k: {p: [v[s] for s in sorted(v)] for p, v in protocols.items()}
             for k, protocols in newest.items()}

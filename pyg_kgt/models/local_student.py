@@ -13,7 +13,7 @@ from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.data.multi_source_kg import FACT, SAME_AS
+from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.model_config import ModelConfig
@@ -25,6 +25,7 @@ from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.environment import resolve_device
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
 from pyg_kgt.models.training_run import train_link_predictor
+from pyg_kgt.models.transferred_facts import transferred_triples
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.triple_group import TripleGroup
 
@@ -315,43 +316,10 @@ class LocalStudent(Module):
         return run.history
 
     def transferred_triples(self, linked: HeteroData) -> Tensor:
-        r"""Source facts restated in the target's terms: every fact
-        :math:`(a, r, b)` of a source in ``linked`` whose head and tail
-        are both aligned to target entities :math:`a', b'` by the seed
-        alignment, and whose relation the target has, becomes
-        :math:`(a', r, b')`; those the target already has for training are
-        left out (its validation and test facts are never read).
-
-        Returns:
-            Student node and relation ids :obj:`[n, 3]`, unique.
-        """
-        target = linked.target_name
-        offset = self.view.node_offset[target]
-        found = [torch.empty(0, 3, dtype=torch.long)]
-        for name in linked.node_types:
-            if name == target or (name, FACT, name) not in linked.edge_types \
-                    or (target, SAME_AS, name) not in linked.edge_types:
-                continue
-            pairs = linked[target, SAME_AS, name].edge_index
-            to_target = torch.full((linked[name].num_nodes,), -1,
-                                   dtype=torch.long)
-            to_target[pairs[1]] = pairs[0]
-            store = linked[name, FACT, name]
-            heads = to_target[store.edge_index[0]]
-            tails = to_target[store.edge_index[1]]
-            both = (heads >= 0) & (tails >= 0)
-            found.append(torch.stack([heads[both] + offset,
-                                      store.edge_type[both],
-                                      tails[both] + offset], dim=1))
-        triples = torch.unique(torch.cat(found), dim=0)
-        known = torch.zeros(int(linked.num_relations), dtype=torch.bool)
-        known[self.relation_index] = True
-        triples = triples[known[triples[:, 1]]]
-        own = self.target_kg.train
-        own = torch.stack([own[:, 0] + offset, self.relation_index[own[:, 1]],
-                           own[:, 2] + offset], dim=1)
-        return triples[~_rows_in(triples, own, self.view.num_nodes,
-                                 int(linked.num_relations))]
+        r"""The target's transferred facts in student ids
+        (:func:`~pyg_kgt.models.transferred_facts.transferred_triples`)."""
+        return transferred_triples(linked, self.view.node_offset[
+            linked.target_name], self.relation_index, self.target_kg.train)
 
     def _source_groups(self, linked: HeteroData) -> List[TripleGroup]:
         r"""One training group per source of the linked subgraph: its facts
@@ -405,15 +373,6 @@ class LocalStudent(Module):
         return (f"{type(self).__name__}(target='{self.target_kg.name}', "
                 f'nodes={self.view.num_nodes}, '
                 f'distillation={list(self.model.distillation)})')
-
-
-def _rows_in(rows: Tensor, known: Tensor, num_nodes: int,
-             num_relations: int) -> Tensor:
-    r"""Which triples of ``rows`` are in ``known`` (both :obj:`[n, 3]`),
-    by one integer key per triple, :math:`(h R + r) N + t`."""
-    def key(t: Tensor) -> Tensor:
-        return (t[:, 0] * num_relations + t[:, 1]) * num_nodes + t[:, 2]
-    return torch.isin(key(rows), key(known))
 
 
 def _target_vocabulary(linked: HeteroData):
