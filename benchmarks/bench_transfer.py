@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--batch-size', type=int,
                         default=BUDGET.student_batch_size)
     parser.add_argument('--lr', type=float, default=BUDGET.student_lr)
+    parser.add_argument('--lr-schedule', default=BUDGET.student_lr_schedule,
+                        choices=['constant', 'cosine'])
     parser.add_argument('--num-candidates', type=int,
                         help='sampled 1-N: candidates per step '
                              '(TrainingConfig.num_candidates; default all)')
@@ -188,6 +190,7 @@ def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
         for seed in args.seeds:
             training = TrainingConfig(
                 epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                lr_schedule=args.lr_schedule,
                 num_candidates=args.num_candidates, eval_every=5,
                 patience=3, seed=seed, progress=args.progress)
             meta = {'student': student.to_dict(),

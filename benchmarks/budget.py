@@ -27,6 +27,7 @@ class Budget:
     student_epochs: int = 50
     student_batch_size: int = 4096
     student_lr: float = 0.005
+    student_lr_schedule: str = 'constant'
     peer_dim: int = 128
     peer_epochs: int = 100
     peer_batch_size: int = 512

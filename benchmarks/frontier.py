@@ -29,7 +29,8 @@ from collections import defaultdict
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 from benchmarks.budget import Budget
-from benchmarks.results import RESULTS_DIR, read_records, write_markdown
+from benchmarks.results import (INTRODUCED, RESULTS_DIR, read_records,
+                                write_markdown)
 from pyg_kgt.models import LocalStudentConfig, ModelConfig
 
 SUITE = 'dbp5l_explore'
@@ -42,7 +43,8 @@ RENAMED = {'student_warm_start': 'student_full_kd'}
 BEFORE = {'warm_start': False, 'train_on': 'target'}
 
 #: The training settings a variant may change.
-TRAINING_KEYS = ('lr', 'epochs', 'batch_size', 'num_candidates')
+TRAINING_KEYS = ('lr', 'lr_schedule', 'epochs', 'batch_size',
+                 'num_candidates')
 
 
 def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
@@ -52,7 +54,8 @@ def _settings(config: Dict[str, Any]) -> Dict[str, Any]:
     flat = {f'model.{k}': v for k, v in student.pop('model', {}).items()}
     flat.update({**BEFORE, **student} if student else student)
     training = config.get('training', {})
-    flat.update({k: training.get(k) for k in TRAINING_KEYS})
+    flat.update({k: training.get(k, INTRODUCED.get(k))
+                 for k in TRAINING_KEYS})
     return flat
 
 
@@ -62,6 +65,7 @@ def _defaults() -> Dict[str, Any]:
         'student': LocalStudentConfig(model=ModelConfig(
             hidden_channels=budget.student_dim)).to_dict(),
         'training': {'lr': budget.student_lr,
+                     'lr_schedule': budget.student_lr_schedule,
                      'epochs': budget.student_epochs,
                      'batch_size': budget.student_batch_size}})
 

@@ -63,7 +63,8 @@ def transfer(args: argparse.Namespace) -> None:
         hidden_channels=BUDGET.student_dim))
     training = TrainingConfig(
         epochs=BUDGET.student_epochs, batch_size=BUDGET.student_batch_size,
-        lr=BUDGET.student_lr, device=device, precision=args.precision)
+        lr=BUDGET.student_lr, lr_schedule=BUDGET.student_lr_schedule,
+        device=device, precision=args.precision)
     result = run_transfer(kg, TARGET, teacher, student, training,
                           ['student_full_kd'],
                           protocols=('filtered',))['student_full_kd']

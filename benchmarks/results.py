@@ -126,12 +126,20 @@ def newest_records(suite: str, folder: Optional[str] = None
 JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
 
 
+#: Settings added after records were written, with the value those records
+#: ran with: a setting at that value is left out when comparing.
+INTRODUCED = {'lr_schedule': 'constant'}
+
+
 def comparable(config: Any) -> Any:
     r"""``config`` without the keys that do not change a result
-    (``progress``), for telling whether a run is already recorded."""
+    (``progress``, and a setting of :data:`INTRODUCED` at the value the
+    records before it ran with), for telling whether a run is already
+    recorded."""
     if isinstance(config, dict):
         return {k: comparable(v) for k, v in config.items()
-                if k != 'progress'}
+                if k != 'progress' and not (
+                    k in INTRODUCED and v == INTRODUCED[k])}
     if isinstance(config, (list, tuple)):
         return [comparable(v) for v in config]
     return config

@@ -113,6 +113,14 @@ def test_has_record_matches_the_configuration(tmp_path):
                           config, folder)
     assert not has_record('dbp5l_transfer', 'ja', 'student_full_kd', 0,
                           config, folder)
+    # A setting added later matches the older records at the value they
+    # ran with, and only at it.
+    assert has_record('dbp5l_transfer', 'el', 'student_full_kd', 0,
+                      {'training': {'lr': 0.01, 'lr_schedule': 'constant'}},
+                      folder)
+    assert not has_record('dbp5l_transfer', 'el', 'student_full_kd', 0,
+                          {'training': {'lr': 0.01, 'lr_schedule': 'cosine'}},
+                          folder)
 
 
 def test_has_record_compares_only_the_given_keys(tmp_path):
@@ -199,8 +207,56 @@ def test_criteria_hold_only_when_every_shared_seed_wins(tmp_path):
     assert {r[5] for r in rows} == {'holds'}
     path = render_criteria(folder)
     text = open(path, encoding='utf-8').read()
-    assert '| el | re-training / joint <= 1/5 | train s | 10 / 100 = 0.10 ' \
-           '| – | holds |' in text
+    machine = newest_records('dbp5l_transfer', folder)[0]['hardware']
+    assert (f'| el | re-training / joint <= 1/10 | train s ({machine}) | '
+            '10 / 100 = 0.10 | – | holds |') in text
+    # Joint quality: 29.50 >= 50.00 - 1.0 fails; 0/1 seeds above it.
+    assert ('| el | student_full_kd >= joint_from_scratch - 1.0 | filtered '
+            'MRR | 29.50 ± 14.85 vs 50.00 | 0/1 | **fails** |') in text
+    assert ('| * | student_full_kd > joint_from_scratch on >= 2 targets | '
+            'filtered MRR | none | 0/1 | **fails** |') in text
+
+
+def _on(record, machine, timestamp):
+    return dict(record, hardware=machine, timestamp=timestamp)
+
+
+def test_time_ratio_pairs_runs_of_one_machine(tmp_path):
+    from benchmarks.criteria import ratio_row
+    records = [
+        _on(_scored('student_full_kd', 0, 0.4, wall=30.0), 'slow', '2'),
+        _on(_scored('joint_from_scratch', 0, 0.4, wall=200.0), 'slow', '1'),
+        # Newest, but joint training never ran on this machine.
+        _on(_scored('student_full_kd', 1, 0.4, wall=10.0), 'fast', '3'),
+        _on(_scored('joint_from_scratch', 1, 0.4, wall=150.0), 'other',
+            '1')]
+    row = ratio_row(records, 'el')
+    assert row[2:] == ['train s (slow)', '30 / 200 = 0.15', '–',
+                       '**fails**']
+    # No machine timed both: the ratio of medians, flagged.
+    row = ratio_row(records[2:], 'el')
+    assert row[2:] == ['train s', '10 / 150 = 0.07', '–',
+                       'holds (mixed hardware)']
+
+
+def test_student_matches_joint_within_one_point_on_two_targets():
+    from benchmarks.criteria import joint_rows, joint_wins_rows
+    records = []
+    for target, student, joint in (('el', 0.475, 0.47), ('ja', 0.415, 0.42),
+                                   ('fr', 0.30, 0.40)):
+        for seed in (0, 1):
+            for method, mrr in (('student_full_kd', student),
+                                ('joint_from_scratch', joint)):
+                records.append(dict(_scored(method, seed, mrr),
+                                    target=target))
+    assert [r[5] for r in joint_rows(records, 'ja')] == ['holds']
+    assert [r[5] for r in joint_rows(records, 'fr')] == ['**fails**']
+    assert joint_wins_rows(records, ['el', 'ja', 'fr'])[0][3:] == [
+        'el', '1/3', '**fails**']
+    records += [dict(r, target='es') for r in records
+                if r['target'] == 'el']
+    assert joint_wins_rows(records, ['el', 'es', 'ja', 'fr'])[0][3:] == [
+        'el, es', '2/4', 'holds']
 
 
 def test_criteria_flag_mixed_budgets(tmp_path):

@@ -9,6 +9,7 @@ from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
 PRECISIONS = ('fp32', 'bf16')
+LR_SCHEDULES = ('constant', 'cosine')
 
 
 @dataclass
@@ -18,7 +19,15 @@ class TrainingConfig(DictConfig):
     Args:
         epochs (int): Maximum epochs. (default: 100)
         batch_size (int): Training triples per step. (default: 1024)
-        lr (float): Adam learning rate. (default: 0.005)
+        lr (float): Adam learning rate (the peak, under a schedule).
+            (default: 0.005)
+        lr_schedule (str): ``"constant"``, or ``"cosine"``: epoch
+            :math:`e` of :math:`E` trains at :math:`\eta_e = \tfrac{\eta}{2}
+            \big(1 + \cos\tfrac{\pi (e - 1)}{E}\big)`, from ``lr`` down
+            towards 0, so a short budget ends on small steps instead of
+            stopping mid-descent (:func:`scheduled_lr`; set from the epoch
+            alone, so a resumed run follows it exactly).
+            (default: ``"constant"``)
         weight_decay (float): Adam weight decay. (default: 0.0)
         loss (str): ``"1-n"`` (cross-entropy over all candidates, both
             directions) or ``"negative-sampling"`` (self-adversarial).
@@ -77,6 +86,7 @@ class TrainingConfig(DictConfig):
     epochs: int = 100
     batch_size: int = 1024
     lr: float = 0.005
+    lr_schedule: str = 'constant'
     weight_decay: float = 0.0
     loss: str = '1-n'
     label_smoothing: float = 0.1
@@ -108,6 +118,10 @@ class TrainingConfig(DictConfig):
         if self.num_threads is not None and self.num_threads < 1:
             raise ConfigError(f'num_threads: must be >= 1, got '
                               f'{self.num_threads}')
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"lr_schedule: unknown value "
+                              f"'{self.lr_schedule}' (use one of "
+                              f'{LR_SCHEDULES})')
         if self.loss not in LOSSES:
             raise ConfigError(f"loss: unknown value '{self.loss}' (use one "
                               f'of {LOSSES})')
@@ -124,6 +138,16 @@ class TrainingConfig(DictConfig):
                               f'{self.distributed_timeout_s}')
         if self.lr <= 0:
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
+
+
+def scheduled_lr(training: 'TrainingConfig', epoch: int) -> float:
+    r"""The learning rate of ``epoch`` (1-based) under
+    ``training.lr_schedule`` (see :class:`TrainingConfig`)."""
+    if training.lr_schedule == 'constant':
+        return training.lr
+    import math
+    return training.lr * 0.5 * (1 + math.cos(
+        math.pi * (epoch - 1) / training.epochs))
 
 
 def follows_free_cores(training: 'TrainingConfig') -> bool:

@@ -21,7 +21,7 @@ from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
 from pyg_kgt.training.config import (TrainingConfig, apply_process_settings,
-                                     follows_free_cores)
+                                     follows_free_cores, scheduled_lr)
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -87,7 +87,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     :class:`TripleGroup`\ s, each ranked against its own candidates.
 
     The loop knows no model class: each step it asks the model for its loss
-    (:class:`TrainableModel`), back-propagates it and steps Adam. Every
+    (:class:`TrainableModel`), back-propagates it and steps Adam (at
+    the epoch's :func:`~pyg_kgt.training.config.scheduled_lr`). Every
     ``eval_every`` epochs ``validate(model)`` (in eval mode, no grad)
     returns the metric to maximise (validation MRR); training stops after
     ``patience`` validations without improvement and the best weights are
@@ -207,6 +208,8 @@ def _train_epochs(model, step, adjacency, groups, device, config, validate,
         if adapt and not first:  # fit's start set them for the first
             follow_free_cores()
         first = False
+        for param_group in optimizer.param_groups:
+            param_group['lr'] = scheduled_lr(config, epoch)
         model.train()
         began = time.perf_counter()
         total, steps = torch.zeros((), device=device), 0

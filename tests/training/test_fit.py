@@ -79,6 +79,48 @@ def test_resume_continues_to_the_same_result(tiny_kg, tmp_path):
         assert torch.equal(a, b)
 
 
+def test_cosine_schedule_anneals_from_lr_towards_zero():
+    from pyg_kgt.training.config import scheduled_lr
+    config = TrainingConfig(epochs=4, lr=0.01, lr_schedule='cosine')
+    rates = [scheduled_lr(config, e) for e in range(1, 5)]
+    assert rates[0] == pytest.approx(0.01)
+    assert rates[2] == pytest.approx(0.005)  # half way: cos(pi / 2) = 0
+    assert rates == sorted(rates, reverse=True) and rates[-1] > 0
+    constant = TrainingConfig(epochs=4, lr=0.01)
+    assert {scheduled_lr(constant, e) for e in range(1, 5)} == {0.01}
+    with pytest.raises(ConfigError, match="lr_schedule: unknown value 'step'"):
+        TrainingConfig(lr_schedule='step')
+
+
+def test_cosine_schedule_trains_and_resumes_on_it(tiny_kg, tmp_path):
+    from pyg_kgt.training.fit import TrainingInterrupted
+
+    def run(folder, schedule, stop_at=None, resume=False):
+        seed_everything(0)
+        model = small_model(tiny_kg, dropout=0.0)
+        adjacency = model.encoder.adjacency(tiny_kg.train[:, [0, 2]].t(),
+                                            tiny_kg.train[:, 1])
+
+        def interrupt(record):
+            if record['epoch'] == stop_at:
+                raise KeyboardInterrupt
+        config = TrainingConfig(epochs=6, checkpoint_every=1, lr=0.05,
+                                batch_size=128, lr_schedule=schedule)
+        fit(model, adjacency, tiny_kg.train, config,
+            checkpoint_dir=str(folder), resume=resume, on_epoch=interrupt)
+        return model
+
+    full = run(tmp_path / 'full', 'cosine')
+    constant = run(tmp_path / 'constant', 'constant')
+    assert not torch.equal(full.encoder.embedding.weight,
+                           constant.encoder.embedding.weight)
+    with pytest.raises(TrainingInterrupted):
+        run(tmp_path / 'part', 'cosine', stop_at=3)
+    resumed = run(tmp_path / 'part', 'cosine', resume=True)
+    for a, b in zip(full.parameters(), resumed.parameters()):
+        assert torch.equal(a, b)
+
+
 def test_non_finite_loss_stops_with_clear_error(tiny_kg):
     model = small_model(tiny_kg)
     adjacency = model.encoder.adjacency(tiny_kg.train[:, [0, 2]].t(),
