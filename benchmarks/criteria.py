@@ -32,7 +32,7 @@ import json
 import statistics
 from typing import Any, Dict, List, Optional, Sequence
 
-from benchmarks.efficiency import training_cost
+from benchmarks.efficiency import same_machine, training_cost
 from benchmarks.report import cell
 from benchmarks.results import (RESULTS_DIR, comparable,
                                 newest_records, write_markdown)
@@ -103,21 +103,13 @@ def ratio_row(records: Sequence[Dict[str, Any]], target: str
     r"""Re-training / joint for ``target`` on the newest machine that timed
     both (marked *mixed hardware* when none did), or ``None`` if either is
     missing."""
-    def group(method: str) -> List[Dict[str, Any]]:
-        return [r for r in records if r['target'] == target and
-                r['method'] == method]
-    students, joints = group('student_full_kd'), group('joint_from_scratch')
-    if not students or not joints:
+    machine, timed = same_machine(records, target, 'student_full_kd',
+                                  'joint_from_scratch')
+    student = training_cost(timed, target, 'student_full_kd')
+    joint = training_cost(timed, target, 'joint_from_scratch')
+    if student is None or joint is None:
         return None
-    shared = {r['hardware'] for r in joints}
-    newest = sorted((r for r in students if r['hardware'] in shared),
-                    key=lambda r: r['timestamp'])
-    machine = newest[-1]['hardware'] if newest else None
-    if machine is not None:
-        students = [r for r in students if r['hardware'] == machine]
-        joints = [r for r in joints if r['hardware'] == machine]
-    student = training_cost(students, target, 'student_full_kd')['s']
-    joint = training_cost(joints, target, 'joint_from_scratch')['s']
+    student, joint = student['s'], joint['s']
     ratio = student / joint
     verdict = 'holds' if ratio <= MAX_RATIO else '**fails**'
     return [target, 're-training / joint <= 1/10',

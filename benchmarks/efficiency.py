@@ -23,7 +23,7 @@ import json
 import os
 import statistics
 from collections import defaultdict
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from benchmarks.results import (JOINT_RUN_KEYS,
                                 RESULTS_DIR, comparable,
@@ -41,6 +41,26 @@ def training_cost(records: Sequence[Dict[str, Any]], target: str, method: str
     return {'s': statistics.median(r['wall_s'] for r in group),
             'rss': max(r['peak_rss_mb'] for r in group),
             'seeds': len(group)}
+
+
+def same_machine(records: Sequence[Dict[str, Any]], target: str,
+                 method: str, baseline: str
+                 ) -> Tuple[Optional[str], List[Dict[str, Any]]]:
+    r"""The records of ``target``'s ``method`` and ``baseline`` timed on
+    one machine, so that their ratio does not mix machine speeds: those
+    with the ``hardware`` of the newest ``method`` record whose machine
+    also ran ``baseline``. ``(None, all of them)`` when no machine ran
+    both."""
+    mine = [r for r in records if r['target'] == target and
+            r['method'] in (method, baseline)]
+    both = ({r['hardware'] for r in mine if r['method'] == method} &
+            {r['hardware'] for r in mine if r['method'] == baseline})
+    timed = sorted((r for r in mine if r['method'] == method and
+                    r['hardware'] in both), key=lambda r: r['timestamp'])
+    if not timed:
+        return None, mine
+    machine = timed[-1]['hardware']
+    return machine, [r for r in mine if r['hardware'] == machine]
 
 
 def _teachers(records: Sequence[Dict[str, Any]]
@@ -112,8 +132,10 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
     reuse: List[List[str]] = []
     bars: List[Dict[str, Any]] = []
     for target in dict.fromkeys(r['target'] for r in transfer):
-        student = training_cost(transfer, target, 'student_full_kd')
-        joint = training_cost(transfer, target, 'joint_from_scratch')
+        machine, timed = same_machine(transfer, target, 'student_full_kd',
+                                      'joint_from_scratch')
+        student = training_cost(timed, target, 'student_full_kd')
+        joint = training_cost(timed, target, 'joint_from_scratch')
         sources = next((tuple(r['config']['teacher']['sources'])
                         for r in transfer if r['target'] == target and
                         r['method'] == 'student_full_kd'), ())
@@ -133,7 +155,7 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
                 f"{_fmt(student['s'])} ({student['seeds']})",
                 _fmt(student['rss']),
                 _fmt(joint and joint['s']), _fmt(joint and joint['rss']),
-                _fmt(ratio, 2)])
+                _fmt(ratio, 2), machine or 'mixed'])
         reused = training_cost(transfer, target, 'student_reused_teacher')
         if reused:
             shared = next(tuple(r['config']['teacher']['sources'])
@@ -152,7 +174,9 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
              'teacher is pre-trained once per set of sources and reused '
              'unchanged; the ratio is student re-training over joint '
              'training from scratch on sources + target with the teacher\'s '
-             'configuration.']
+             'configuration. Student and joint seconds come from one '
+             'machine (`timed on`: the newest that ran both; *mixed* when '
+             'none did), so the ratio does not mix machine speeds.']
     repeated = repeated_runs(read_records('teacher', folder) +
                              read_records('dbp5l_transfer', folder))
     if repeated:
@@ -177,7 +201,8 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
         'dbp5l_efficiency',
         ['target', 'teacher sources', 'teacher pre-training s',
          'teacher RSS', 'student re-training s (seeds)', 'student RSS',
-         'joint from scratch s', 'joint RSS', 're-training / joint'],
+         'joint from scratch s', 'joint RSS', 're-training / joint',
+         'timed on'],
         rows, '\n'.join(notes), folder)
     if bars and importlib.util.find_spec('matplotlib') is not None:
         from pyg_kgt.plots import plot_method_comparison
