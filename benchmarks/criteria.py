@@ -118,6 +118,15 @@ def ratio_row(records: Sequence[Dict[str, Any]], target: str
             verdict if machine else verdict + ' (mixed hardware)']
 
 
+def _against_joint(records: Sequence[Dict[str, Any]], target: str,
+                   protocol: str) -> Optional[tuple]:
+    r"""``(student, joint)`` MRR by seed of ``target`` under ``protocol``,
+    or ``None`` when either is missing."""
+    ours, joint = (_by_seed(_rows(records, target, method, protocol), 'mrr')
+                   for method in ('student_full_kd', 'joint_from_scratch'))
+    return (ours, joint) if ours and joint else None
+
+
 def joint_rows(records: Sequence[Dict[str, Any]], target: str
                ) -> List[List[str]]:
     r"""Per protocol, the full-KD student's mean MRR against the joint
@@ -125,12 +134,10 @@ def joint_rows(records: Sequence[Dict[str, Any]], target: str
     where the student is above the joint model itself."""
     rows = []
     for protocol in PROTOCOLS:
-        ours = _by_seed(_rows(records, target, 'student_full_kd', protocol),
-                        'mrr')
-        joint = _by_seed(_rows(records, target, 'joint_from_scratch',
-                               protocol), 'mrr')
-        if not ours or not joint:
+        pair = _against_joint(records, target, protocol)
+        if pair is None:
             continue
+        ours, joint = pair
         shared = sorted(set(ours) & set(joint))
         wins = sum(ours[s] > joint[s] for s in shared)
         holds = (statistics.mean(ours.values()) >=
@@ -148,22 +155,16 @@ def joint_wins_rows(records: Sequence[Dict[str, Any]],
     above the joint model's; holds on :data:`MIN_JOINT_WINS` or more."""
     rows = []
     for protocol in PROTOCOLS:
-        beaten, compared = [], 0
-        for target in targets:
-            ours = _by_seed(_rows(records, target, 'student_full_kd',
-                                  protocol), 'mrr')
-            joint = _by_seed(_rows(records, target, 'joint_from_scratch',
-                                   protocol), 'mrr')
-            if ours and joint:
-                compared += 1
-                if statistics.mean(ours.values()) > \
-                        statistics.mean(joint.values()):
-                    beaten.append(target)
-        if compared:
+        pairs = {t: _against_joint(records, t, protocol) for t in targets}
+        pairs = {t: p for t, p in pairs.items() if p is not None}
+        beaten = [t for t, (ours, joint) in pairs.items()
+                  if statistics.mean(ours.values()) >
+                  statistics.mean(joint.values())]
+        if pairs:
             rows.append(['*', 'student_full_kd > joint_from_scratch on >= '
                          f'{MIN_JOINT_WINS} targets', f'{protocol} MRR',
                          ', '.join(beaten) or 'none',
-                         f'{len(beaten)}/{compared}',
+                         f'{len(beaten)}/{len(pairs)}',
                          'holds' if len(beaten) >= MIN_JOINT_WINS
                          else '**fails**'])
     return rows
