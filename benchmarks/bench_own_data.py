@@ -26,8 +26,8 @@ import time
 from dataclasses import asdict
 
 from benchmarks.results import (append_records, default_data, make_record,
-                                newest_records, validation_summary,
-                                write_markdown)
+                                method_changes, newest_records,
+                                validation_summary, write_markdown)
 from pyg_kgt.data import read_multi_source, read_tsv
 from pyg_kgt.data.split import split_multi_source, write_tsv
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
@@ -38,7 +38,7 @@ from pyg_kgt.training import TrainingConfig
 
 SUITE = 'own_data'
 METHODS = ('single_kg_rgcn', 'student_full_kd', 'student_no_prediction_kd',
-           'student_agreement_prediction_kd', 'student_target_queries_kd')
+           'student_uniform_prediction_kd', 'student_target_queries_kd')
 
 
 def main() -> None:
@@ -111,13 +111,6 @@ def run(args: argparse.Namespace) -> None:
                      args.methods, on_result=record)
 
 
-# Records before 2026-12-02 kept the base student config, not the one the
-# method ran with; what each method changed (by name, the older ones too).
-_METHOD_CHANGES = {'student_uniform_prediction_kd': {
-    'prediction_trust': 'uniform'}, **{
-    name: dict(m.changes) for name, m in METHOD_TABLE.items()}}
-
-
 def render() -> None:
     rows, by_key = [], {}
     for r in newest_records(SUITE):
@@ -133,7 +126,7 @@ def render() -> None:
         val = [100 * r['metrics']['best_val_mrr'] for r in records
                if r['metrics'].get('best_val_mrr') is not None]
         student = dict(records[0]['config']['student'],
-                       **_METHOD_CHANGES.get(method, {}))
+                       **method_changes(method))
         kd = ('-' if method == 'single_kg_rgcn' or
               student.get('prediction_weight') == 0 or
               'no_prediction' in method else

