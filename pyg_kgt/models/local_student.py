@@ -76,12 +76,15 @@ class LocalStudentConfig(DictConfig):
             ``"uniform"`` trusts every query alike (the paper's loss,
             method ``student_uniform_prediction_kd``). Agreement is the
             safe choice: with a 2-epoch teacher it keeps the student above
-            its linked twin where uniform falls below it (DBP-5L ``el``,
-            3 seeds: validation MRR 37.42 against 33.23, twin 34.13;
-            ``ja``: AGREE_JA_WEAK), and it won on SRPRS ``fr`` (46.44
-            against 45.90); with a fully trained teacher it costs 1.25
-            validation MRR on ``el`` (46.20 against 47.45) and
-            AGREE_JA_COST on ``ja``. (default: ``"agreement"``)
+            both twins in every seed, where uniform falls below the linked
+            twin on ``el`` and on one ``ja`` seed of three (mean
+            validation MRR on DBP-5L ``el``, 3 seeds: agreement
+            37.42, uniform 33.23, twin 34.13; ``ja``: 33.23, 32.33,
+            32.11), and it won on SRPRS ``fr`` (46.44 against 45.90); with
+            a fully trained teacher it costs 1.25 validation MRR on ``el``
+            (46.20 against 47.45) and 0.48 on ``ja`` (38.21 against 38.69,
+            en/fr/es teacher).
+            (default: ``"agreement"``)
         prediction_queries (str): Which cached queries are distilled:
             ``"target"``, the target's own training queries only (the
             paper's); ``"all"``, also the queries the teacher has facts for
