@@ -8,6 +8,7 @@ import subprocess
 from typing import Any, Dict, List, Optional, Sequence
 
 from pyg_kgt.environment import hardware, peak_rss_mb, versions
+from pyg_kgt.pipeline import METHODS
 
 # ``$PYG_KGT_RESULTS`` redirects every suite (``benchmarks/run.py --quick``
 # writes its smoke results there instead of beside the committed ones).
@@ -142,7 +143,6 @@ def method_changes(method: str) -> Dict[str, Any]:
     r"""The student settings ``method`` changes from the configuration it
     was given (its record's): :data:`pyg_kgt.pipeline.METHODS` or, for a
     retired method, :data:`RETIRED_METHODS`; ``{}`` for the others."""
-    from pyg_kgt.pipeline import METHODS
     if method in METHODS:
         return dict(METHODS[method].changes)
     return dict(RETIRED_METHODS.get(method, {}))

@@ -150,9 +150,8 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     ``student_no_network_kd`` and ``student_no_prediction_kd`` (one level
     removed), ``student_uniform_prediction_kd`` (prediction KD trusting
     every query alike, not by the teacher's agreement with known facts)
-    and
-    ``student_target_queries_kd`` (prediction KD on the target's training
-    queries only), ``student_cold_start`` (no warm start),
+    and ``student_target_queries_kd`` (prediction KD on the target's
+    training queries only), ``student_cold_start`` (no warm start),
     ``student_linked_triples`` and ``student_target_triples`` (trained on
     the linked source facts too, or on the target's own triples without
     the transferred ones). The twins take the same student configuration
