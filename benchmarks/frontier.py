@@ -35,8 +35,6 @@ from pyg_kgt.models import LocalStudentConfig, ModelConfig
 from pyg_kgt.pipeline import METHODS
 
 SUITE = 'dbp5l_explore'
-#: Method names of earlier records and what they are now.
-RENAMED = {'student_warm_start': 'student_full_kd'}
 
 
 #: What a record without a setting ran with: the behaviour before the
@@ -87,7 +85,7 @@ def variant_name(record: Dict[str, Any],
     its records ``default``), and the settings it changes are named by
     it; a method without the teacher (a twin) is not named by the
     teacher's settings (:data:`TEACHER_KEYS`)."""
-    method = RENAMED.get(record['method'], record['method'])
+    method = record['method']
     changes = method_changes(method)
     settings = {**_settings(record['config']), **changes}
     if method in METHODS and not METHODS[method].teacher:

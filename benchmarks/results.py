@@ -136,6 +136,7 @@ INTRODUCED = {'lr_schedule': 'constant'}
 #: :data:`pyg_kgt.pipeline.METHODS` (they became the default), with the
 #: student settings they changed.
 RETIRED_METHODS = {
+    'student_warm_start': {'warm_start': True},
     'student_agreement_prediction_kd': {'prediction_trust': 'agreement'}}
 
 
