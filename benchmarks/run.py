@@ -10,9 +10,10 @@ Suites (tables of the benchmark issue):
 * ``dbp5l`` (tables 1 and 2): per target language, a teacher pre-trained
   on the other four KGs (saved as ``<teachers>/teacher_no_<target>`` and
   reused when present); our single-KG RGCN, the linked twin, the student
-  with all three distillation levels and each ablation, one after the
-  other in one process (``bench_transfer.py``); the PyKEEN peers RotatE
-  and TransE on the same splits, ranked by the same evaluator, in their
+  with all three distillation levels and each ablation (each level
+  removed, and the cold start), one after the other in one process
+  (``bench_transfer.py``); the PyKEEN peers RotatE and TransE on the same
+  splits, ranked by the same evaluator, in their
   own environment (``pykeen_peer.py``); joint training from scratch over
   all five KGs with the teacher's configuration (one model per seed, saved
   in ``<teachers>/joint_from_scratch`` and shared by every target, as its
@@ -57,10 +58,12 @@ LANGUAGES = ('en', 'fr', 'es', 'ja', 'el')   # teachers' source order
 TARGETS = ('el', 'ja', 'es', 'fr', 'en')
 REUSE_SOURCES = ('en', 'fr', 'es')
 REUSE_TARGETS = ('el', 'ja')
-# The rows of the DBP-5L table, a subset of pyg_kgt.pipeline.METHODS.
+# The rows of the DBP-5L table, a subset of pyg_kgt.pipeline.METHODS: the
+# twins, the default student and its ablations (each KD level removed, and
+# the cold start instead of the teacher's warm start).
 METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd',
            'student_no_feature_kd', 'student_no_network_kd',
-           'student_no_prediction_kd')
+           'student_no_prediction_kd', 'student_cold_start')
 REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
 SUITES = ('dbp5l', 'speed', 'scaling')
 

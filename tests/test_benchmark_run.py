@@ -44,6 +44,9 @@ def test_quick_plan_covers_every_table():
     assert teacher.creates == 'T/teacher_no_el'
     assert _flag(students.argv, '--teacher') == 'T/teacher_no_el'
     assert all(m in students.argv for m in METHODS)
+    # The ablation table: each KD level removed, and the cold start.
+    assert {'student_no_feature_kd', 'student_no_network_kd',
+            'student_no_prediction_kd', 'student_cold_start'} <= set(METHODS)
     assert peers.peer and _flag(peers.argv, '--epochs') == str(
         QUICK.peer_epochs)
     assert '--joint-from-scratch' in joint.argv
