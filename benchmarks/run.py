@@ -13,8 +13,8 @@ Suites (tables of the benchmark issue):
   with all three distillation levels and each ablation (each level
   removed, and the cold start), one after the other in one process
   (``bench_transfer.py``); the PyKEEN peers RotatE and TransE on the same
-  splits, ranked by the same evaluator, in their
-  own environment (``pykeen_peer.py``); joint training from scratch over
+  splits, ranked by the same evaluator, in their own environment
+  (``pykeen_peer.py``); joint training from scratch over
   all five KGs with the teacher's configuration (one model per seed, saved
   in ``<teachers>/joint_from_scratch`` and shared by every target, as its
   KGs are the same). Then one teacher on
