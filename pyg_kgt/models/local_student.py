@@ -97,6 +97,12 @@ class LocalStudentConfig(DictConfig):
             relation parameters); :obj:`False` is the cold start (random
             initialisation, method ``student_cold_start``).
             (default: :obj:`True`)
+        fill_unaligned (bool): With the warm start, a target entity the
+            teacher has no node for (no seed alignment) starts at the mean
+            of its started neighbours' embeddings instead of the fresh
+            initialisation (see
+            :func:`~pyg_kgt.models.warm_start.fill_from_neighbours`).
+            (default: :obj:`False`)
         train_on (str): The link prediction triples: ``"target"``, the
             target's training triples; ``"transferred"``, also the source
             facts restated in the target's terms through the seed
@@ -122,6 +128,7 @@ class LocalStudentConfig(DictConfig):
     prediction_trust: str = 'agreement'
     prediction_queries: str = 'all'
     warm_start: bool = True
+    fill_unaligned: bool = False
     train_on: str = 'transferred'
 
     def __post_init__(self) -> None:
@@ -212,7 +219,7 @@ class LocalStudent(Module):
             else:
                 self.warm_started = warm_start(
                     self.model, cache.warm_start, cache.linked_nodes,
-                    self.view)
+                    self.view, self.config.fill_unaligned)
         self._adjacency = None
 
     @property

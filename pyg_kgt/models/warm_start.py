@@ -23,9 +23,15 @@ The teacher side (:func:`teacher_parameters`) is stored in the
 otherwise the top :math:`d_S` principal directions of the teacher's linked
 input embeddings (or the identity padded with zeros when the student is
 wider). Everything the teacher has no counterpart for keeps its fresh
-initialisation: unaligned target entities, relations the teacher never
-trained on, and the weights of a layer whose decomposition differs from
-the teacher's.
+initialisation: relations the teacher never trained on, the weights of a
+layer whose decomposition differs from the teacher's and, unless
+``fill_unaligned`` asks otherwise, unaligned target entities. Filled
+(:func:`fill_from_neighbours`), an entity without a teacher node starts
+at the mean input embedding of its started neighbours,
+:math:`\mathbf{e}^S_v = \frac{1}{|\mathcal{N}_0(v)|}
+\sum_{u \in \mathcal{N}_0(v)} \mathbf{e}^S_u`, round after round
+until no further entity is reached, so that it enters training in the
+teacher's space instead of near zero.
 """
 from __future__ import annotations
 
@@ -130,23 +136,32 @@ def _warm_conv(conv, teacher: Dict[str, Tensor], types: Tensor,
 
 @torch.no_grad()
 def warm_start(model: StudentNetwork, state: Dict[str, Any],
-               linked_nodes: Tensor, view: HomogeneousView
-               ) -> Dict[str, int]:
+               linked_nodes: Tensor, view: HomogeneousView,
+               fill_unaligned: bool = False) -> Dict[str, int]:
     r"""Writes the teacher's ``state`` (:func:`teacher_parameters`) into
     ``model``, whose node ids follow ``view``; ``linked_nodes`` :obj:`[n]`
-    are the student nodes of ``state['inputs']``' rows.
+    are the student nodes of ``state['inputs']``' rows; with
+    ``fill_unaligned`` every other node reachable from them starts at its
+    started neighbours' mean (:func:`fill_from_neighbours`).
 
     Returns:
         What was copied: ``nodes``, ``layers``, ``edge_types`` (student
         edge types with a teacher counterpart) and ``relations`` (decoder
-        rows), and ``identity_layers`` (layers beyond the teacher's depth
-        started as the identity), for the run's log.
+        rows), ``identity_layers`` (layers beyond the teacher's depth
+        started as the identity) and ``filled`` (nodes started from their
+        neighbours), for the run's log.
     """
     encoder = model.encoder
     inputs = state['inputs']
     p = projection(inputs, encoder.hidden_channels)
     encoder.embedding.weight[linked_nodes] = (
         inputs if p is None else inputs @ p)
+    filled = 0
+    if fill_unaligned:
+        started = torch.zeros(view.num_nodes, dtype=torch.bool)
+        started[linked_nodes] = True
+        filled = fill_from_neighbours(encoder.embedding.weight, started,
+                                      view.edge_index)
     types = message_type_map(state, view)
     layers = sum(_warm_conv(conv, teacher, types, p) for conv, teacher in
                  zip(encoder.convs, state['convs']))
@@ -164,7 +179,34 @@ def warm_start(model: StudentNetwork, state: Dict[str, Any],
             head.weight.copy_(p)
     return {'nodes': int(linked_nodes.numel()), 'layers': int(layers),
             'edge_types': int((types >= 0).sum()), 'relations': copied,
-            'identity_layers': int(identity)}
+            'identity_layers': int(identity), 'filled': filled}
+
+
+@torch.no_grad()
+def fill_from_neighbours(weight: Tensor, started: Tensor,
+                         edge_index: Tensor) -> int:
+    r"""Starts each row of ``weight`` :obj:`[N, d]` that is not
+    ``started`` :obj:`[N]` at the mean of the started rows its edges
+    ``edge_index`` :obj:`[2, E]` come from (a neighbour joined by two
+    edges counts twice), in rounds: a row filled in one round counts as
+    started in the next, until a round reaches no new row. Rows never
+    reached keep their values. Returns the number of rows filled."""
+    source, target = edge_index
+    started = started.clone()
+    filled = 0
+    while True:
+        usable = started[source] & ~started[target]
+        if not usable.any():
+            return filled
+        into = target[usable]
+        total = weight.new_zeros(weight.shape).index_add_(
+            0, into, weight[source[usable]])
+        count = torch.bincount(into, minlength=weight.size(0))
+        reached = count > 0
+        weight[reached] = total[reached] / count[reached, None].to(
+            weight.dtype)
+        started |= reached
+        filled += int(reached.sum())
 
 
 def _identity_conv(conv) -> bool:

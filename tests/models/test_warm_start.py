@@ -5,7 +5,8 @@ from pyg_kgt import (JointTeacher, JointTeacherConfig, LinkSubgraph,
                      LocalStudent, LocalStudentConfig, ModelConfig)
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.data.homogeneous_view import HomogeneousView
-from pyg_kgt.models.warm_start import message_type_map, projection
+from pyg_kgt.models.warm_start import (fill_from_neighbours,
+                                      message_type_map, projection)
 from pyg_kgt.training import TrainingConfig
 
 SOURCES = ['source1', 'source2']
@@ -100,7 +101,7 @@ def test_layers_take_the_teachers_bases_and_edge_type_coefficients(
     assert student.warm_started == {
         'nodes': cache.linked_nodes.numel(), 'layers': 1,
         'edge_types': ok.numel(), 'relations': mapped.numel(),
-        'identity_layers': 0}
+        'identity_layers': 0, 'filled': 0}
 
 
 def test_layers_beyond_the_teachers_depth_start_as_the_identity(one_layer):
@@ -157,3 +158,47 @@ def test_a_cache_without_warm_start_parameters_starts_cold_and_says_so(
     with pytest.warns(RuntimeWarning, match='starts cold'):
         student = build(linked, cache, width=16)
     assert student.warm_started is None
+
+
+def test_fill_from_neighbours_takes_the_started_mean_round_by_round():
+    # 0 and 1 started; 2 hears 0 and 1; 3 hears only 2 (second round);
+    # 4 hears nobody; 0 also hears 2, but a started row never changes.
+    weight = torch.tensor([[2., 0.], [0., 4.], [9., 9.], [7., 7.],
+                           [5., 5.]])
+    started = torch.tensor([True, True, False, False, False])
+    edge_index = torch.tensor([[0, 1, 2, 2], [2, 2, 3, 0]])
+    assert fill_from_neighbours(weight, started, edge_index) == 2
+    torch.testing.assert_close(weight, torch.tensor(
+        [[2., 0.], [0., 4.], [1., 2.], [1., 2.], [5., 5.]]))
+    assert started.tolist() == [True, True, False, False, False]
+
+
+def test_fill_unaligned_starts_unaligned_target_entities_from_neighbours(
+        embeddings_only):
+    teacher, linked = embeddings_only
+    cache = teacher.cache_for(linked)
+    plain = build(linked, cache, width=16)
+    student = LocalStudent(LocalStudentConfig(
+        model=ModelConfig(hidden_channels=16, num_layers=0, dropout=0.0),
+        fill_unaligned=True))
+    torch.manual_seed(0)
+    student.build(linked, cache)
+    assert plain.warm_started['filled'] == 0
+    filled = student.warm_started['filled']
+    assert filled > 0
+    before = plain.model.encoder.embedding.weight
+    after = student.model.encoder.embedding.weight
+    changed = torch.nonzero((before != after).any(dim=1)).view(-1)
+    assert changed.numel() == filled
+    # Only target entities without a teacher node change; those next to a
+    # started node take their started neighbours' mean (first round).
+    assert not set(changed.tolist()) & set(cache.linked_nodes.tolist())
+    assert set(changed.tolist()) <= set(student.target_nodes.tolist())
+    source, target = student.view.edge_index
+    started = torch.zeros(student.view.num_nodes, dtype=torch.bool)
+    started[cache.linked_nodes] = True
+    first = target[started[source] & ~started[target]].unique()
+    assert first.numel() > 0
+    for node in first[:5].tolist():
+        heard = source[(target == node) & started[source]]
+        torch.testing.assert_close(after[node], after[heard].mean(dim=0))
