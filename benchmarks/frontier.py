@@ -45,7 +45,8 @@ BEFORE = {'warm_start': False, 'train_on': 'target'}
 #: without one is not named by them.
 TEACHER_KEYS = ('feature_weight', 'network_weight', 'prediction_weight',
                 'temperature', 'prediction_batch_size', 'top_k',
-                'prediction_trust', 'prediction_queries', 'warm_start')
+                'prediction_trust', 'prediction_queries', 'warm_start',
+                'fill_unaligned')
 
 #: The training settings a variant may change.
 TRAINING_KEYS = ('lr', 'lr_schedule', 'epochs', 'batch_size',

@@ -129,7 +129,7 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
 
 #: Settings added after records were written, with the value those records
 #: ran with: a setting at that value is left out when comparing.
-INTRODUCED = {'lr_schedule': 'constant'}
+INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False}
 
 
 #: Methods of earlier records that are no longer in
