@@ -101,8 +101,12 @@ class LocalStudentConfig(DictConfig):
             teacher has no node for (no seed alignment) starts at the mean
             of its started neighbours' embeddings instead of the fresh
             initialisation (see
-            :func:`~pyg_kgt.models.warm_start.fill_from_neighbours`).
-            (default: :obj:`False`)
+            :func:`~pyg_kgt.models.warm_start.fill_from_neighbours`). At
+            the cost bar's budget on DBP-5L it lost 0.32 validation MRR
+            on ``ja`` (11 epochs, 3 seeds) and gained 0.08 on ``el``: at
+            one layer a fresh row is small next to the teacher's (norm
+            0.10 against 3.1), so the layer already starts such an entity
+            from its neighbours' messages. (default: :obj:`False`)
         train_on (str): The link prediction triples: ``"target"``, the
             target's training triples; ``"transferred"``, also the source
             facts restated in the target's terms through the seed
