@@ -11,7 +11,8 @@ from torch_geometric.data import HeteroData
 from pyg_kgt.data.multi_source_kg import FACT, SAME_AS, MultiSourceKG
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
-from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
+from pyg_kgt.models.local_student import LocalStudent
+from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.transforms.link_subgraph import LinkSubgraph

@@ -13,7 +13,7 @@ from pyg_kgt.config_dict import (DictConfig, all_keys, check_type,
 from pyg_kgt.data.multi_source_kg import parse_shared_relations
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
-from pyg_kgt.models.local_student import LocalStudentConfig
+from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.training.config import TrainingConfig
 
 EMBEDDED = 'embedded'

@@ -2,7 +2,8 @@ r"""Models: the link predictor backbone, JointTeacher and LocalStudent."""
 from pyg_kgt.models.joint_graph import JointGraph, merge_components
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.link_predictor import LinkPredictor
-from pyg_kgt.models.local_student import LocalStudent, LocalStudentConfig
+from pyg_kgt.models.local_student import LocalStudent
+from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.single_kg import train_single_kg
 from pyg_kgt.models.student_network import StudentNetwork

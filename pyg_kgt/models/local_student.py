@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 import torch
@@ -14,9 +14,7 @@ from torch_geometric.data import HeteroData
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import FACT
-from pyg_kgt.config_dict import DictConfig
-from pyg_kgt.errors import ConfigError
-from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
@@ -31,128 +29,6 @@ from pyg_kgt.training.triple_group import TripleGroup
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyg_kgt.models.joint_teacher import JointTeacher
-
-
-PREDICTION_TRUST = ('agreement', 'uniform')
-PREDICTION_QUERIES = ('all', 'target')
-TRAIN_ON = ('target', 'transferred', 'linked')
-
-
-def _student_model() -> ModelConfig:
-    return ModelConfig()  # the teacher's default width: warm starts exactly
-
-
-@dataclass
-class LocalStudentConfig(DictConfig):
-    r"""Configuration of a :class:`LocalStudent`.
-
-    The loss is :math:`\mathcal{L}_{\textrm{LP}} +
-    \lambda_f \mathcal{L}_{\textrm{feat}} + \lambda_n \mathcal{L}_{\textrm{net}}
-    + \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a level
-    off (ablations).
-
-    Args:
-        model (ModelConfig): The student network. As wide as the teacher,
-            it starts from the teacher's parameters as they are; narrower,
-            from their projection (on DBP-5L ``el``, width 100 gave 37.55
-            validation MRR against 44.09 at the teacher's 200, in 0.6x the
-            time). Layers beyond the teacher's start as the identity (with
-            the one-layer teacher, a 2-layer student gave 2.4 less
-            validation MRR on ``el`` at 1.35x the time). (default:
-            :class:`ModelConfig` defaults, the teacher's default width 200)
-        feature_weight (float): :math:`\lambda_f`. (default: 10.0)
-        network_weight (float): :math:`\lambda_n`. (default: 10.0)
-        prediction_weight (float): :math:`\lambda_p`. (default: 1.0)
-        temperature (float): Of the prediction loss. (default: 2.0)
-        prediction_batch_size (int): Cached teacher queries per step.
-            (default: 1024)
-        top_k (int): Teacher tails kept per query. (default: 50)
-        prediction_trust (str): How far each cached query is trusted:
-            ``"agreement"`` weights its prediction loss by the teacher's
-            agreement with the target's known training facts on that query
-            (:func:`~pyg_kgt.models.teacher_cache.agreement_with`; a query
-            the target lacks takes its relation's mean), so a teacher that
-            ranks a query's known answers low teaches nothing there;
-            ``"uniform"`` trusts every query alike (the paper's loss,
-            method ``student_uniform_prediction_kd``). Agreement is the
-            safe choice: with a 2-epoch teacher it keeps the student above
-            both twins in every seed, where uniform falls below the linked
-            twin on ``el`` and on one ``ja`` seed of three (mean
-            validation MRR on DBP-5L ``el``, 3 seeds: agreement
-            37.42, uniform 33.23, twin 34.13; ``ja``: 33.23, 32.33,
-            32.11), and it won on SRPRS ``fr`` (46.44 against 45.90); with
-            a fully trained teacher it costs 1.25 validation MRR on ``el``
-            (46.20 against 47.45) and 0.48 on ``ja`` (38.21 against 38.69,
-            en/fr/es teacher).
-            (default: ``"agreement"``)
-        prediction_queries (str): Which cached queries are distilled:
-            ``"target"``, the target's own training queries only (the
-            paper's); ``"all"``, also the queries the teacher has facts for
-            and the target lacks (``TeacherCache.missing``), the place
-            where a source can add facts; trusted by their relation's
-            agreement. (default: ``"all"``)
-        warm_start (bool): Start from the teacher's parameters where it has
-            a counterpart (:func:`~pyg_kgt.models.warm_start.warm_start`:
-            embeddings of linked and aligned entities, layer weights,
-            relation parameters); :obj:`False` is the cold start (random
-            initialisation, method ``student_cold_start``).
-            (default: :obj:`True`)
-        fill_unaligned (bool): With the warm start, a target entity the
-            teacher has no node for (no seed alignment) starts at the mean
-            of its started neighbours' embeddings instead of the fresh
-            initialisation (see
-            :func:`~pyg_kgt.models.warm_start.fill_from_neighbours`). At
-            the cost bar's budget on DBP-5L it lost 0.32 validation MRR
-            on ``ja`` (11 epochs, 3 seeds) and gained 0.08 on ``el``: at
-            one layer a fresh row is small next to the teacher's (norm
-            0.10 against 3.1), so the layer already starts such an entity
-            from its neighbours' messages. (default: :obj:`False`)
-        train_on (str): The link prediction triples: ``"target"``, the
-            target's training triples; ``"transferred"``, also the source
-            facts restated in the target's terms through the seed
-            alignment (:meth:`LocalStudent.transferred_triples`), ranked
-            against the target's entities like its own; ``"linked"``, also
-            the source facts inside the linked subgraph, each source
-            ranked against its own linked nodes. Transferred facts won on
-            validation: DBP-5L ``el`` 41.93 against 40.22 (3 seeds), ``ja``
-            38.69 (3 seeds) against 37.51 (the en/fr/es teacher), and ``el``
-            47.45 against 44.32 with the en/fr/es/ja teacher (test 50.59,
-            joint training 47.11), at 0.9x (``el``) to 1.4x (``ja``) the
-            time. Where the KGs share no
-            relation name there are none, and it is ``"target"``.
-            (default: ``"transferred"``)
-    """
-    model: ModelConfig = field(default_factory=_student_model)
-    feature_weight: float = 10.0
-    network_weight: float = 10.0
-    prediction_weight: float = 1.0
-    temperature: float = 2.0
-    prediction_batch_size: int = 1024
-    top_k: int = 50
-    prediction_trust: str = 'agreement'
-    prediction_queries: str = 'all'
-    warm_start: bool = True
-    fill_unaligned: bool = False
-    train_on: str = 'transferred'
-
-    def __post_init__(self) -> None:
-        if self.prediction_queries not in PREDICTION_QUERIES:
-            raise ConfigError(f"prediction_queries: unknown value "
-                              f"'{self.prediction_queries}' (use one of "
-                              f'{PREDICTION_QUERIES})')
-        if self.train_on not in TRAIN_ON:
-            raise ConfigError(f"train_on: unknown value '{self.train_on}' "
-                              f'(use one of {TRAIN_ON})')
-        if self.prediction_trust not in PREDICTION_TRUST:
-            raise ConfigError(f"prediction_trust: unknown value "
-                              f"'{self.prediction_trust}' (use one of "
-                              f'{PREDICTION_TRUST})')
-        if isinstance(self.model, dict):
-            self.model = ModelConfig.from_dict(self.model)
-        for name in ('feature_weight', 'network_weight', 'prediction_weight'):
-            if getattr(self, name) < 0:
-                raise ConfigError(f'{name}: must be >= 0')
-
 
 
 class LocalStudent(Module):
