@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import torch
 from torch import Tensor
 from torch.nn import Linear
+from torch_geometric.utils import scatter
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.models.student_network import StudentNetwork
@@ -201,14 +202,11 @@ def fill_from_neighbours(weight: Tensor, started: Tensor,
         if not usable.any():
             return filled
         into = target[usable]
-        total = weight.new_zeros(weight.shape).index_add_(
-            0, into, weight[source[usable]])
-        count = torch.bincount(into, minlength=weight.size(0))
-        reached = count > 0
-        weight[reached] = total[reached] / count[reached, None].to(
-            weight.dtype)
-        started |= reached
-        filled += int(reached.sum())
+        reached = into.unique()
+        weight[reached] = scatter(weight[source[usable]], into, 0,
+                                  weight.size(0), reduce='mean')[reached]
+        started[reached] = True
+        filled += int(reached.numel())
 
 
 def _identity_conv(conv) -> bool:

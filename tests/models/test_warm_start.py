@@ -35,10 +35,11 @@ def one_layer():
 
 
 def build(linked, cache, width: int, warm: bool = True,
-          layers: int = 0) -> LocalStudent:
+          layers: int = 0, fill: bool = False) -> LocalStudent:
     student = LocalStudent(LocalStudentConfig(
         model=ModelConfig(hidden_channels=width, num_layers=layers,
-                          dropout=0.0), warm_start=warm))
+                          dropout=0.0), warm_start=warm,
+        fill_unaligned=fill))
     torch.manual_seed(0)
     student.build(linked, cache)
     return student
@@ -178,11 +179,7 @@ def test_fill_unaligned_starts_unaligned_target_entities_from_neighbours(
     teacher, linked = embeddings_only
     cache = teacher.cache_for(linked)
     plain = build(linked, cache, width=16)
-    student = LocalStudent(LocalStudentConfig(
-        model=ModelConfig(hidden_channels=16, num_layers=0, dropout=0.0),
-        fill_unaligned=True))
-    torch.manual_seed(0)
-    student.build(linked, cache)
+    student = build(linked, cache, width=16, fill=True)
     assert plain.warm_started['filled'] == 0
     filled = student.warm_started['filled']
     assert filled > 0
