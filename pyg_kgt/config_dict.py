@@ -15,9 +15,17 @@ import dataclasses
 import difflib
 import functools
 import typing
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from pyg_kgt.errors import ConfigError
+
+
+def check_choice(key: str, value: Any, choices: Sequence[Any]) -> None:
+    r"""Raises :class:`~pyg_kgt.errors.ConfigError` naming ``key`` when
+    ``value`` is not one of ``choices``, and listing them."""
+    if value not in choices:
+        raise ConfigError(f"{key}: unknown value '{value}' (use one of "
+                          f'{choices})')
 
 
 class DictConfig:

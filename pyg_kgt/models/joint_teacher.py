@@ -10,7 +10,7 @@ from torch.nn import Module
 from torch_geometric import seed_everything
 
 from pyg_kgt.artifact import read_artifact, write_artifact
-from pyg_kgt.config_dict import DictConfig
+from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.data.relation_vocabulary import RelationVocabulary
 from pyg_kgt.environment import resolve_device
@@ -64,9 +64,7 @@ class JointTeacherConfig(DictConfig):
     def __post_init__(self) -> None:
         if isinstance(self.model, dict):
             self.model = ModelConfig.from_dict(self.model)
-        if self.linking not in LINKING:
-            raise ConfigError(f"linking: unknown value '{self.linking}' "
-                              f'(use one of {LINKING})')
+        check_choice('linking', self.linking, LINKING)
         if self.alignment_weight < 0:
             raise ConfigError('alignment_weight: must be >= 0')
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyg_kgt.config_dict import DictConfig
+from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.model_config import ModelConfig
 
@@ -21,8 +21,8 @@ class LocalStudentConfig(DictConfig):
     r"""Configuration of a :class:`LocalStudent`.
 
     The loss is :math:`\mathcal{L}_{\textrm{LP}} +
-    \lambda_f \mathcal{L}_{\textrm{feat}} + \lambda_n \mathcal{L}_{\textrm{net}}
-    + \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a level
+    \lambda_f \mathcal{L}_{\textrm{feat}} +
+    \lambda_n \mathcal{L}_{\textrm{net}} + \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a level
     off (ablations).
 
     Args:
@@ -110,17 +110,11 @@ class LocalStudentConfig(DictConfig):
     train_on: str = 'transferred'
 
     def __post_init__(self) -> None:
-        if self.prediction_queries not in PREDICTION_QUERIES:
-            raise ConfigError(f"prediction_queries: unknown value "
-                              f"'{self.prediction_queries}' (use one of "
-                              f'{PREDICTION_QUERIES})')
-        if self.train_on not in TRAIN_ON:
-            raise ConfigError(f"train_on: unknown value '{self.train_on}' "
-                              f'(use one of {TRAIN_ON})')
-        if self.prediction_trust not in PREDICTION_TRUST:
-            raise ConfigError(f"prediction_trust: unknown value "
-                              f"'{self.prediction_trust}' (use one of "
-                              f'{PREDICTION_TRUST})')
+        check_choice('prediction_queries', self.prediction_queries,
+                     PREDICTION_QUERIES)
+        check_choice('train_on', self.train_on, TRAIN_ON)
+        check_choice('prediction_trust', self.prediction_trust,
+                     PREDICTION_TRUST)
         if isinstance(self.model, dict):
             self.model = ModelConfig.from_dict(self.model)
         for name in ('feature_weight', 'network_weight', 'prediction_weight'):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from pyg_kgt.config_dict import DictConfig
+from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
@@ -108,9 +108,7 @@ class TrainingConfig(DictConfig):
     deterministic: bool = False
 
     def __post_init__(self) -> None:
-        if self.precision not in PRECISIONS:
-            raise ConfigError(f"precision: unknown value '{self.precision}'"
-                              f' (use one of {PRECISIONS})')
+        check_choice('precision', self.precision, PRECISIONS)
         if not (self.device in ('auto', 'cpu', 'cuda') or
                 self.device.startswith('cuda:')):
             raise ConfigError(f"device: unknown value '{self.device}' (use "
@@ -118,13 +116,8 @@ class TrainingConfig(DictConfig):
         if self.num_threads is not None and self.num_threads < 1:
             raise ConfigError(f'num_threads: must be >= 1, got '
                               f'{self.num_threads}')
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ConfigError(f"lr_schedule: unknown value "
-                              f"'{self.lr_schedule}' (use one of "
-                              f'{LR_SCHEDULES})')
-        if self.loss not in LOSSES:
-            raise ConfigError(f"loss: unknown value '{self.loss}' (use one "
-                              f'of {LOSSES})')
+        check_choice('lr_schedule', self.lr_schedule, LR_SCHEDULES)
+        check_choice('loss', self.loss, LOSSES)
         for name in ('epochs', 'batch_size', 'eval_every', 'patience',
                      'eval_batch_size', 'num_negatives'):
             if getattr(self, name) < 1:
