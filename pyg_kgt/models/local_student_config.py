@@ -22,8 +22,9 @@ class LocalStudentConfig(DictConfig):
 
     The loss is :math:`\mathcal{L}_{\textrm{LP}} +
     \lambda_f \mathcal{L}_{\textrm{feat}} +
-    \lambda_n \mathcal{L}_{\textrm{net}} + \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a level
-    off (ablations).
+    \lambda_n \mathcal{L}_{\textrm{net}} +
+    \lambda_p \mathcal{L}_{\textrm{pred}}`; a weight of 0 switches a
+    level off (ablations).
 
     Args:
         model (ModelConfig): The student network. As wide as the teacher,
