@@ -71,11 +71,3 @@ def test_retraining_changes_only_its_keys_for_retrain_and_fit(tmp_path):
     path = tmp_path / 'c.yaml'
     path.write_text(changed.to_yaml())
     assert RunConfig.from_yaml(str(path)) == changed
-
-
-def test_check_choice_names_the_setting_and_its_choices():
-    from pyg_kgt.config_dict import check_choice
-    check_choice('loss', '1-n', ('1-n', 'negative-sampling'))
-    with pytest.raises(ConfigError, match=r"^loss: unknown value 'x' \(use "
-                       r"one of \('1-n', 'negative-sampling'\)\)$"):
-        check_choice('loss', 'x', ('1-n', 'negative-sampling'))

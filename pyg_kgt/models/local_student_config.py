@@ -18,7 +18,7 @@ def _student_model() -> ModelConfig:
 
 @dataclass
 class LocalStudentConfig(DictConfig):
-    r"""Configuration of a :class:`LocalStudent`.
+    r"""Configuration of a :class:`~pyg_kgt.models.LocalStudent`.
 
     The loss is :math:`\mathcal{L}_{\textrm{LP}} +
     \lambda_f \mathcal{L}_{\textrm{feat}} +
@@ -85,8 +85,10 @@ class LocalStudentConfig(DictConfig):
         train_on (str): The link prediction triples: ``"target"``, the
             target's training triples; ``"transferred"``, also the source
             facts restated in the target's terms through the seed
-            alignment (:meth:`LocalStudent.transferred_triples`), ranked
-            against the target's entities like its own; ``"linked"``, also
+            alignment
+            (:meth:`~pyg_kgt.models.LocalStudent.transferred_triples`),
+            ranked against the target's entities like its own;
+            ``"linked"``, also
             the source facts inside the linked subgraph, each source
             ranked against its own linked nodes. Transferred facts won on
             validation: DBP-5L ``el`` 41.93 against 40.22 (3 seeds), ``ja``
