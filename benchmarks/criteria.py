@@ -172,7 +172,7 @@ def joint_wins_rows(records: Sequence[Dict[str, Any]],
 
 def render_criteria(folder: str = RESULTS_DIR) -> Optional[str]:
     r"""Writes ``dbp5l_criteria.md``; ``None`` when nothing is recorded."""
-    records = newest_records('dbp5l_transfer', folder)
+    records = newest_records('dbp5l_transfer', folder, dataset='dbp5l')
     if not records:
         return None
     rows: List[List[str]] = []

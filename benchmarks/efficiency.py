@@ -124,7 +124,7 @@ def _fmt(value: Optional[float], digits: int = 0) -> str:
 
 def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
     r"""Writes ``dbp5l_efficiency.md``; ``None`` when nothing is recorded."""
-    transfer = newest_records('dbp5l_transfer', folder)
+    transfer = newest_records('dbp5l_transfer', folder, 'dbp5l')
     teachers = _teachers(newest_records('teacher', folder))
     if not transfer:
         return None

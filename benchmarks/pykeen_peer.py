@@ -130,8 +130,8 @@ def main() -> None:
     args.no_write = args.no_write or args.split != 'test'
     import pykeen
     kg = read_dbp5l(dbp5l_root(args.data), languages=args.targets)
-    recorded = newest_records('dbp5l_transfer') if args.skip_existing \
-        else []
+    recorded = newest_records('dbp5l_transfer', dataset='dbp5l') \
+        if args.skip_existing else []
     for target in args.targets:
         for model_name in args.models:
             method = f'pykeen_{model_name}'

@@ -112,24 +112,29 @@ def read_records(suite: str, folder: Optional[str] = None
         return [json.loads(line) for line in f if line.strip()]
 
 
-def newest_records(suite: str, folder: Optional[str] = None
-                   ) -> List[Dict[str, Any]]:
+def newest_records(suite: str, folder: Optional[str] = None,
+                   dataset: Optional[str] = None) -> List[Dict[str, Any]]:
     r"""The newest record per key (suite, dataset, target, method,
-    protocol, seed), in first-seen order."""
+    protocol, seed), in first-seen order; only ``dataset``'s when given
+    (e.g. ``dbp5l``, JMAC's alignment split, or ``dbp5l_all``, every seed
+    alignment: the two DBP-5L tables share ``dbp5l_transfer.jsonl``)."""
     newest: Dict[tuple, Dict[str, Any]] = {}
     for record in read_records(suite, folder):
-        newest[tuple(record.get(k) for k in KEY)] = record
+        if dataset is None or record.get('dataset') == dataset:
+            newest[tuple(record.get(k) for k in KEY)] = record
     return list(newest.values())
 
 
 # The config keys of a joint-from-scratch record that make its model: one
 # model per seed, shared by every target that evaluates it.
-JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs')
+JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
+                  'alignment_split')
 
 
 #: Settings added after records were written, with the value those records
 #: ran with: a setting at that value is left out when comparing.
-INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False}
+INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
+              'alignment_split': 'jmac'}
 
 
 #: Methods of earlier records that are no longer in
@@ -180,21 +185,25 @@ def has_record(suite: str, target: Optional[str], method: str, seed: int,
         if (record['target'], record['method'], record['seed'],
                 record['protocol']) == (target, method, seed, 'filtered'):
             old, new = record['config'], config
-            if keys is not None:
-                old = {k: old.get(k) for k in keys}
-                new = {k: new.get(k) for k in keys}
+            if keys is not None:  # a key a record lacks came later
+                old = {k: old[k] for k in keys if k in old}
+                new = {k: new[k] for k in keys if k in new}
             return comparable(old) == comparable(new)
     return False
 
 
 def write_markdown(suite: str, header: Sequence[str],
                    rows: Sequence[Sequence[Any]], notes: str = '',
-                   folder: str = RESULTS_DIR) -> str:
+                   folder: str = RESULTS_DIR, footer: str = '') -> str:
+    r"""Writes ``<suite>.md`` atomically: title, ``notes``, the table,
+    then ``footer``."""
     path = os.path.join(folder, f'{suite}.md')
     lines = [f'# Benchmark `{suite}`', '', notes, '',
              '| ' + ' | '.join(header) + ' |',
              '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(str(v) for v in row) + ' |' for row in rows]
+    if footer:
+        lines += ['', footer]
     tmp = path + '.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines) + '\n')

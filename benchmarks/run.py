@@ -65,7 +65,10 @@ METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd',
            'student_no_feature_kd', 'student_no_network_kd',
            'student_no_prediction_kd', 'student_cold_start')
 REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
-SUITES = ('dbp5l', 'speed', 'scaling')
+# The field's setting (every seed alignment trains; LSMGA, IMKGC, DMKGC):
+# the student, its twins and joint training, for the published table.
+FIELD_METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd')
+SUITES = ('dbp5l', 'dbp5l_field', 'speed', 'scaling')
 
 
 @dataclasses.dataclass
@@ -86,20 +89,23 @@ def _script(name: str, *args) -> List[str]:
 
 
 def teacher_step(sources: Sequence[str], folder: str, suffix: str,
-                 budget: Budget, data: str) -> Step:
+                 budget: Budget, data: str,
+                 alignment_split: str = 'jmac') -> Step:
     return Step(f"teacher on {', '.join(sources)}", _script(
         'bench_teacher.py', '--data', data, '--sources', *sources,
         '--epochs', budget.teacher_epochs, '--dim', budget.teacher_dim,
         '--batch-size', budget.teacher_batch_size, '--lr', budget.teacher_lr,
-        '--skip-single', '--save', folder, '--method-suffix', suffix),
-        creates=folder)
+        '--skip-single', '--save', folder, '--method-suffix', suffix,
+        '--alignment-split', alignment_split), creates=folder)
 
 
 def transfer_step(title: str, teacher: str, sources: Sequence[str],
                   target: str, seeds: Sequence[int], methods: Sequence[str],
-                  budget: Budget, data: str, *extra) -> Step:
+                  budget: Budget, data: str, *extra,
+                  alignment_split: str = 'jmac') -> Step:
     return Step(title, _script(
         'bench_transfer.py', '--data', data, '--teacher', teacher,
+        '--alignment-split', alignment_split,
         '--teacher-sources', *sources, '--teacher-dim', budget.teacher_dim,
         '--targets', target, '--seeds', *seeds, '--methods', *methods,
         '--dim', budget.student_dim, '--epochs', budget.student_epochs,
@@ -116,18 +122,24 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
                joint_seeds: Sequence[int], budget: Budget, data: str,
                teachers: str, peers: Sequence[str],
                methods: Sequence[str] = METHODS,
-               reuse_methods: Sequence[str] = REUSE_METHODS) -> List[Step]:
-    r"""Tables 1 and 2: every target, then the reused teacher."""
+               reuse_methods: Sequence[str] = REUSE_METHODS,
+               alignment_split: str = 'jmac') -> List[Step]:
+    r"""Tables 1 and 2: every target, then the reused teacher; with
+    ``alignment_split="all"`` the field's setting (every seed pair trains),
+    whose teachers and joint models are saved apart (suffix ``_all``)."""
     steps = []
+    tag = '' if alignment_split == 'jmac' else f'_{alignment_split}'
+    split = {'alignment_split': alignment_split}
     for target in targets:
         sources = [name for name in LANGUAGES if name != target]
-        folder = os.path.join(teachers, f'teacher_no_{target}')
-        steps.append(teacher_step(sources, folder, f'_no_{target}', budget,
-                                  data))
+        folder = os.path.join(teachers, f'teacher_no_{target}{tag}')
+        steps.append(teacher_step(sources, folder, f'_no_{target}{tag}',
+                                  budget, data, alignment_split))
         if methods:
             steps.append(transfer_step(
                 f'{target}: single KG, linked twin, student and ablations',
-                folder, sources, target, seeds, methods, budget, data))
+                folder, sources, target, seeds, methods, budget, data,
+                **split))
         if peers:
             steps.append(Step(f"{target}: PyKEEN {', '.join(peers)}",
                               _script(
@@ -139,7 +151,9 @@ def dbp5l_plan(targets: Sequence[str], seeds: Sequence[int],
             steps.append(transfer_step(
                 f'{target}: joint training from scratch', folder, sources,
                 target, joint_seeds, [], budget, data, '--joint-from-scratch',
-                '--joint-dir', os.path.join(teachers, 'joint_from_scratch')))
+                '--joint-dir', os.path.join(teachers,
+                                            f'joint_from_scratch{tag}'),
+                **split))
     reuse = [t for t in targets if t in REUSE_TARGETS]
     if reuse and reuse_methods:
         folder = os.path.join(teachers, 'teacher_' + '_'.join(REUSE_SOURCES))
@@ -177,6 +191,11 @@ def plan(args) -> List[Step]:
         steps += dbp5l_plan(args.targets, args.seeds, args.joint_seeds,
                             budget, args.data, args.teachers, args.peers,
                             args.methods, args.reuse_methods)
+    if 'dbp5l_field' in suites:
+        steps += dbp5l_plan(args.targets, args.seeds, args.joint_seeds,
+                            budget, args.data, args.teachers, peers=(),
+                            methods=FIELD_METHODS, reuse_methods=(),
+                            alignment_split='all')
     if 'speed' in suites:
         steps += speed_plan(budget, args.data)
     if 'scaling' in suites:
@@ -275,9 +294,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         env['PYG_KGT_RESULTS'] = os.path.join(ROOT, quick_dir, 'results')
         os.makedirs(env['PYG_KGT_RESULTS'], exist_ok=True)
     run(plan(args), env, args.dry_run, args.force)
-    if args.dry_run or args.suite not in ('all', 'dbp5l'):
+    if args.dry_run or args.suite not in ('all', 'dbp5l', 'dbp5l_field'):
         return
-    for render in (['report.py', 'teacher', 'dbp5l_transfer'],
+    for render in (['report.py', 'teacher'],
+                   ['report.py', 'dbp5l_transfer', '--dataset', 'dbp5l'],
+                   ['report.py', 'dbp5l_transfer', '--dataset', 'dbp5l_all',
+                    '--out', 'dbp5l_transfer_all'],
+                   ['field.py'],
                    ['efficiency.py'], ['criteria.py'], ['frontier.py']):
         argv = [sys.executable, *_script(*render)]
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:

@@ -20,14 +20,17 @@ from pyg_kgt.training import TrainingConfig
 RUN_FILE = 'joint_run.json'
 
 
-def run_key(names: Sequence[str], config: JointTeacherConfig,
+def run_key(kg, names: Sequence[str], config: JointTeacherConfig,
             training: TrainingConfig) -> dict:
-    r"""What makes two joint runs the same: KGs (in order), model and
-    training configuration (without the progress-bar switch)."""
+    r"""What makes two joint runs the same: KGs (in order), their seed
+    alignment (pairs per split, so JMAC's split and every seed pair are
+    two runs), model and training configuration (without the
+    progress-bar switch)."""
     training = {k: v for k, v in training.to_dict().items()
                 if k != 'progress'}
-    return {'kgs': list(names), 'model': config.to_dict(),
-            'training': training}
+    return {'kgs': list(names),
+            'alignments': kg.subset(list(names)).statistics()['alignments'],
+            'model': config.to_dict(), 'training': training}
 
 
 def train_or_load_joint(kg, names: Sequence[str], config: JointTeacherConfig,
@@ -43,7 +46,7 @@ def train_or_load_joint(kg, names: Sequence[str], config: JointTeacherConfig,
         The model and its run: ``train_seconds``, ``epochs``,
         ``peak_rss_mb`` and ``key``.
     """
-    key = run_key(names, config, training)
+    key = run_key(kg, names, config, training)
     path = os.path.join(folder or '', f'seed{training.seed}')
     run_file = os.path.join(path, RUN_FILE)
     if folder and os.path.exists(run_file) and \

@@ -109,8 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument('--format', default='auto',
                        choices=['auto', 'dbp5l', 'openea', 'dbp15k', 'srprs',
                                 'tsv'])
-    stats.add_argument('--alignment-split', choices=['kens', 'jmac'],
-                       help='DBP-5L only: which seed alignment split')
+    stats.add_argument('--alignment-split',
+                       choices=['given', 'all', 'kens', 'jmac'],
+                       help='seed alignment setting: the dataset\'s own '
+                       'split (given), every pair for training (all); '
+                       'DBP-5L also kens (= all) and jmac')
     stats.add_argument('--compact', action='store_true',
                        help='one-line JSON')
     stats.set_defaults(func=_stats)
@@ -146,16 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(func=cli_training.fit)
 
     evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '
-                              'its KG (filtered and lifted protocols); the '
+                              'its KG (filtered, lifted and lifted_trainval '
+                              'protocols); the '
                               "data comes from the run folder's config "
                               'unless --config is given')
     _add_model_options(evaluate)
     _add_config_options(evaluate)
     evaluate.add_argument('--split', default='test',
                           choices=['train', 'val', 'test'])
-    evaluate.add_argument('--protocol', nargs='+',
-                          default=['filtered', 'lifted'],
-                          choices=['filtered', 'lifted'])
+    # Checked by the library (pyg_kgt.evaluation.PROTOCOLS), which --help
+    # does not load.
+    evaluate.add_argument('--protocol', nargs='+', metavar='NAME',
+                          help='filtered, lifted and/or lifted_trainval '
+                          '(default: all three)')
     evaluate.add_argument('--output', help='also write the full results '
                           'as JSON here')
     evaluate.set_defaults(func=cli_models.evaluate)

@@ -50,10 +50,16 @@ def model_data(args: argparse.Namespace, model):
 
 
 def evaluate(args: argparse.Namespace) -> int:
+    from pyg_kgt.evaluation import DEFAULT_PROTOCOLS, PROTOCOLS
     from pyg_kgt.io import atomic_write_json
+    protocols = args.protocol or DEFAULT_PROTOCOLS
+    unknown = [p for p in protocols if p not in PROTOCOLS]
+    if unknown:
+        raise ConfigError(f'--protocol: unknown {unknown} (use one of '
+                          f'{list(PROTOCOLS)})')
     model = load_model(args.model, args.kg, args.device or 'auto')
     kg = model_data(args, model)
-    results = model.evaluate(kg, args.split, args.protocol,
+    results = model.evaluate(kg, args.split, protocols,
                              progress=not args.quiet)
     report = {'kg': model.kg_name, 'split': args.split, 'results': results}
     if args.output:

@@ -10,6 +10,7 @@ from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.multi_source_kg import FACT, SAME_AS, MultiSourceKG
 from pyg_kgt.errors import ConfigError
+from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
 from pyg_kgt.models.local_student import LocalStudent
 from pyg_kgt.models.local_student_config import LocalStudentConfig
@@ -135,7 +136,7 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                  methods: Sequence[str] = ('single_kg_rgcn', 'linked_no_kd',
                                            'student_full_kd'),
                  num_hops: int = 1, max_neighbors: Optional[int] = None,
-                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  on_result: Optional[Callable[[str, Dict[str, Any]],
                                               None]] = None,
                  relation_aliases: Optional[Dict[str, str]] = None

@@ -8,9 +8,13 @@ from typing import Any, Dict, List, Optional, Union
 
 import yaml
 
-from pyg_kgt.config_dict import (DictConfig, all_keys, check_type,
+from pyg_kgt.config_dict import (DictConfig, all_keys, check_choice,
+                                 check_type,
                                  type_hints, unknown_key)
 from pyg_kgt.data.multi_source_kg import parse_shared_relations
+from pyg_kgt.data.readers import ALIGNMENT_SPLITS
+from pyg_kgt.data.readers.dbp5l import \
+    ALIGNMENT_SPLITS as DBP5L_ALIGNMENT_SPLITS
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
 from pyg_kgt.models.local_student_config import LocalStudentConfig
@@ -27,7 +31,11 @@ class DataConfig(DictConfig):
         path (str): A dataset folder, or ``"embedded"`` for the synthetic
             default. (default: ``"embedded"``)
         format (str): Reader format or ``"auto"``. (default: ``"auto"``)
-        alignment_split (str, optional): DBP-5L: ``"kens"`` or ``"jmac"``.
+        alignment_split (str, optional): ``"given"`` (the dataset's own
+            train/test split of the seed alignment) or ``"all"`` (every
+            pair trains, the field's setting; no alignment evaluation);
+            DBP-5L also ``"kens"`` (= ``"all"``, its default) and
+            ``"jmac"`` (JMAC's 50/50 split).
         target (str, optional): The target KG (``retrain``).
         sources ([str], optional): The teacher's KGs (default: all but the
             target).
@@ -51,6 +59,9 @@ class DataConfig(DictConfig):
     relation_alignment: Optional[str] = None
 
     def __post_init__(self) -> None:
+        if self.alignment_split is not None:
+            check_choice('data.alignment_split', self.alignment_split,
+                         ALIGNMENT_SPLITS + DBP5L_ALIGNMENT_SPLITS[1:])
         try:
             parse_shared_relations(self.shared_relations)
         except ValueError as e:

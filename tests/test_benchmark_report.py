@@ -165,3 +165,45 @@ def test_pooled_keeps_the_newest_record_of_each_seed_across_sessions(
         in text
     assert '| el | t (en fr) | student_cold_start | 0 | 30.00 | 30.00 | - |' \
         in text
+
+
+def test_render_keeps_datasets_apart(tmp_path):
+    other = [dict(r, dataset='toy_all', metrics=dict(r['metrics'], mrr=0.9))
+             for r in _records()]
+    append_records('lp', _records() + other, str(tmp_path))
+    render('lp', str(tmp_path), dataset='toy')
+    render('lp', str(tmp_path), dataset='toy_all', out='lp_all')
+    assert '| el | student_full_kd | filtered | 2 | 32.00 ± 2.83 |' in (
+        tmp_path / 'lp.md').read_text()
+    assert '| el | student_full_kd | filtered | 2 | 90.00 ± 0.00 |' in (
+        tmp_path / 'lp_all.md').read_text()
+
+
+def test_field_table_sets_our_rows_beside_the_published(tmp_path):
+    from benchmarks.field import render as render_field
+    assert render_field(str(tmp_path)) is None
+    records = []
+    for seed, mrr in enumerate((0.60, 0.64)):
+        metrics = {'mrr': mrr, 'hits1': mrr - 0.1, 'hits10': mrr + 0.2}
+        records.append(make_record(
+            'dbp5l_transfer', 'dbp5l_all', 'student_full_kd', metrics,
+            100.0 + seed, {}, target='el', protocol='lifted_trainval',
+            seed=seed))
+        # A JMAC-split record of the same key never enters the table.
+        records.append(make_record(
+            'dbp5l_transfer', 'dbp5l', 'student_full_kd',
+            {'mrr': 0.1, 'hits1': 0.1, 'hits10': 0.1}, 1.0, {},
+            target='el', protocol='lifted_trainval', seed=seed))
+    append_records('dbp5l_transfer', records, str(tmp_path))
+    append_records('teacher', [make_record(
+        'teacher', 'dbp5l_all', 'joint_teacher_no_el_all', {'mrr': 0.5},
+        900.0, {}, target='en', protocol='filtered')], str(tmp_path))
+    text = (tmp_path / 'dbp5l_field.md').read_text() if render_field(
+        str(tmp_path)) else ''
+    row = next(line for line in text.splitlines()
+               if line.startswith('| **student_full_kd**'))
+    assert '| 52.0±2.8 / 82.0±2.8 / 62.0±2.8 (2) |' in row
+    assert '| not run |' in row  # en, es, fr, ja
+    assert 'DMKGC (WWW 2026; DMKGC (Sheng et al., WWW 2026), Table 1) | ' \
+        'lifted_trainval | all seed pairs | 41.9 / 91.0 / 61.0 |' in text
+    assert '| el | 900 | 100 | - | - |' in text

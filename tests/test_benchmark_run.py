@@ -12,6 +12,7 @@ from benchmarks.results import (append_records, has_record, make_record,
                                 newest_records)
 from benchmarks.budget import QUICK, Budget
 from benchmarks.run import METHODS, main, plan
+from pyg_kgt.io import read_json
 
 
 def _args(**kwargs):
@@ -34,6 +35,9 @@ def test_quick_plan_covers_every_table():
     assert scripts == ['bench_teacher.py', 'bench_transfer.py',
                        'pykeen_peer.py', 'bench_transfer.py',
                        'bench_teacher.py', 'bench_transfer.py',
+                       # the field's setting: teacher, twins + student, joint
+                       'bench_teacher.py', 'bench_transfer.py',
+                       'bench_transfer.py',
                        'bench_conv.py', 'bench_eval_speed.py',
                        'bench_scaling.py']
     teacher, students, peers, joint, reuse_teacher, reused = steps[:6]
@@ -425,7 +429,8 @@ def test_joint_from_scratch_runs_without_a_saved_teacher(
     assert 'zz seed 0 joint_from_scratch' in capsys.readouterr().out
     records = newest_records('dbp5l_transfer', results)
     assert {(r['method'], r['protocol']) for r in records} == {
-        ('joint_from_scratch', 'filtered'), ('joint_from_scratch', 'lifted')}
+        ('joint_from_scratch', p) for p in ('filtered', 'lifted',
+                                            'lifted_trainval')}
     assert records[0]['config']['joint_kgs'] == ['xx', 'yy', 'zz']
     assert records[0]['config']['joint_model']['model'][
         'hidden_channels'] == 8
@@ -482,3 +487,42 @@ def test_runs_timed_twice_are_listed_with_every_wall_time(tmp_path):
     text = open(render_efficiency(str(tmp_path))).read()
     assert ('| teacher | en, fr | joint_teacher | 0 | 800 / 1,400 |'
             in text)
+
+
+def test_field_plan_uses_every_seed_alignment_apart():
+    steps = plan(_args(suite='dbp5l_field'))
+    teacher, students, joint = steps
+    for step in steps:
+        assert _flag(step.argv, '--alignment-split') == 'all'
+    assert teacher.creates == 'T/teacher_no_el_all'
+    assert students.loads == 'T/teacher_no_el_all'
+    assert students.argv[students.argv.index('--methods') + 1:
+                         students.argv.index('--dim')] == [
+        'single_kg_rgcn', 'linked_no_kd', 'student_full_kd']
+    assert _flag(joint.argv, '--joint-dir') == 'T/joint_from_scratch_all'
+
+
+def test_joint_from_scratch_in_the_field_setting_is_recorded_apart(
+        write, tmp_path, monkeypatch):
+    from benchmarks import bench_transfer
+    results = str(tmp_path / 'results')
+    monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
+    argv = ['--data', _tiny_dbp5l(write), '--teacher',
+            str(tmp_path / 'not_saved'), '--teacher-sources', 'xx', 'yy',
+            '--teacher-dim', '8', '--targets', 'zz', '--methods',
+            '--joint-from-scratch', '--joint-epochs', '1',
+            '--joint-dir', str(tmp_path / 'joint'), '--skip-existing']
+    bench_transfer.main(argv)
+    # The JMAC-split record does not count as the all-pairs one, and the
+    # saved JMAC joint model is not reused for it.
+    assert _exit_code(bench_transfer.main, argv + ['--pending']) == 0
+    all_pairs = argv + ['--alignment-split', 'all']
+    assert _exit_code(bench_transfer.main, all_pairs + ['--pending']) == 1
+    bench_transfer.main(all_pairs)
+    records = newest_records('dbp5l_transfer', results, 'dbp5l_all')
+    assert {r['protocol'] for r in records} == {
+        'filtered', 'lifted', 'lifted_trainval'}
+    assert records[0]['config']['alignment_split'] == 'all'
+    key = read_json(str(tmp_path / 'joint' / 'seed0' / 'joint_run.json'))
+    assert key['key']['alignments']['xx-yy'] == {
+        'train': 2, 'test': 0, 'duplicates_removed': 0}

@@ -52,6 +52,14 @@ class AlignmentLinks:
         return AlignmentLinks(self.target, self.source, self.train.flip(1),
                               self.test.flip(1), self.duplicates)
 
+    def all_for_training(self) -> 'AlignmentLinks':
+        r"""The same links with every held-out pair made a training pair
+        (the field's "all seed alignments" setting: nothing is left to
+        evaluate entity alignment on)."""
+        train, _ = deduplicate_pairs(torch.cat([self.train, self.test]))
+        return AlignmentLinks(self.source, self.target, train,
+                              duplicates=self.duplicates)
+
     def statistics(self) -> dict:
         return {'train': int(self.train.size(0)),
                 'test': int(self.test.size(0)),

@@ -150,6 +150,14 @@ class MultiSourceKG:
              if set(key) <= keep],
             'auto' if self.shared_relations else False)
 
+    def with_all_alignments(self) -> 'MultiSourceKG':
+        r"""The same KGs with every seed alignment pair used for training
+        (see :meth:`AlignmentLinks.all_for_training`)."""
+        return MultiSourceKG(
+            list(self.kgs.values()),
+            [links.all_for_training() for links in self.alignments.values()],
+            'auto' if self.shared_relations else False)
+
     def to_hetero_data(self) -> HeteroData:
         r"""Converts to :class:`~torch_geometric.data.HeteroData`.
 

@@ -8,14 +8,15 @@ from torch import Tensor
 from torch.nn import Module
 
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
-from pyg_kgt.evaluation.link_prediction import evaluate_link_prediction
+from pyg_kgt.evaluation.link_prediction import (DEFAULT_PROTOCOLS,
+                                                evaluate_link_prediction)
 from pyg_kgt.nn.conv import RelationalAdjacency
 
 
 def evaluate_kg(model: Module, adjacency: Optional[RelationalAdjacency],
                 kg: KnowledgeGraph,
                 split: str = 'test',
-                protocols: Sequence[str] = ('filtered', 'lifted'),
+                protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                 batch_size: int = 512, progress: bool = False,
                 node_ids: Optional[Tensor] = None,
                 embeddings: Optional[Tensor] = None,
@@ -51,7 +52,7 @@ def evaluate_kg(model: Module, adjacency: Optional[RelationalAdjacency],
 
 
 def evaluate_scorer(scorer, kg: KnowledgeGraph, split: str = 'test',
-                    protocols: Sequence[str] = ('filtered', 'lifted'),
+                    protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                     batch_size: int = 512, progress: bool = False,
                     relation_index: Optional[Tensor] = None,
                     triples: Optional[Tensor] = None) -> Dict[str, Any]:

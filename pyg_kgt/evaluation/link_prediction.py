@@ -14,7 +14,12 @@ PROTOCOLS = {
     # name: (sides ranked, which known triples are filtered)
     'filtered': (('head', 'tail'), 'train+val+test'),
     'lifted': (('tail',), 'train'),
+    'lifted_trainval': (('tail',), 'train+val'),
 }
+
+#: What every evaluation reports unless told otherwise: all protocols, so
+#: each record can be set beside papers of every family.
+DEFAULT_PROTOCOLS = tuple(PROTOCOLS)
 
 Scorer = Callable[[Tensor, Tensor, str], Tensor]
 
@@ -34,6 +39,9 @@ def evaluate_link_prediction(
     * ``lifted`` (the DBP-5L protocol of KEnS and SS-AGA): tail prediction
       only, ranking all entities of the KG, filtering only the training tails
       of :math:`(h, r)`.
+    * ``lifted_trainval`` (the protocol of LSMGA, GLKGC, IMKGC and DMKGC):
+      as ``lifted``, but the training *and validation* tails of
+      :math:`(h, r)` are filtered.
 
     Args:
         scorer (callable): ``scorer(entity [B], relation [B], side)`` returns

@@ -23,6 +23,7 @@ from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
+from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -197,7 +198,7 @@ class JointTeacher(Module):
                                   return_messages=return_messages)
 
     def evaluate(self, kg: MultiSourceKG, split: str = 'test',
-                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  names: Optional[Sequence[str]] = None,
                  batch_size: int = 512, progress: bool = False
                  ) -> Dict[str, Dict[str, Any]]:

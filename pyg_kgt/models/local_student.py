@@ -22,6 +22,7 @@ from pyg_kgt.models.warm_start import warm_start
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.environment import resolve_device
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
+from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.models.transferred_facts import transferred_triples
 from pyg_kgt.training.config import TrainingConfig
@@ -237,7 +238,7 @@ class LocalStudent(Module):
         return groups
 
     def evaluate(self, split: str = 'test',
-                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  batch_size: int = 512, progress: bool = False
                  ) -> Dict[str, Any]:
         r"""Link prediction on the target, ranked against its entities;

@@ -12,6 +12,7 @@ from torch import Tensor
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.artifact import read_artifact, write_artifact
 from pyg_kgt.errors import ConfigError
+from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.io import atomic_torch_save, atomic_write
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.nn.decoders import build_decoder
@@ -188,7 +189,7 @@ class TrainedModel:
                     f'evaluate on the data the model was trained on')
 
     def evaluate(self, kg: KnowledgeGraph, split: str = 'test',
-                 protocols: Sequence[str] = ('filtered', 'lifted'),
+                 protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  batch_size: int = 512, progress: bool = False
                  ) -> Dict[str, Any]:
         r"""Link prediction on ``kg``'s ``split`` (filters from every

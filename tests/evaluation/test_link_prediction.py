@@ -11,7 +11,8 @@ def brute_force(scores, triples, protocol, known):
     r"""Pure-Python filtered, tie-aware ranking, written from the
     definitions only."""
     filter_sets = {'filtered': known['train'] + known['val'] + known['test'],
-                   'lifted': known['train']}[protocol]
+                   'lifted': known['train'],
+                   'lifted_trainval': known['train'] + known['val']}[protocol]
     filter_set = {tuple(t) for t in filter_sets}
     sides = ('head', 'tail') if protocol == 'filtered' else ('tail',)
     ranks = []
@@ -31,7 +32,8 @@ def brute_force(scores, triples, protocol, known):
     return ranks
 
 
-@pytest.mark.parametrize('protocol', ['filtered', 'lifted'])
+@pytest.mark.parametrize('protocol', ['filtered', 'lifted',
+                                      'lifted_trainval'])
 @pytest.mark.parametrize('seed', [0, 1, 2])
 def test_ranks_equal_brute_force_with_ties(protocol, seed):
     rng = random.Random(seed)
@@ -64,9 +66,40 @@ def test_ranks_equal_brute_force_with_ties(protocol, seed):
     assert result['metrics']['mr'] == pytest.approx(
         sum(expected) / len(expected))
     assert result['protocol'] == protocol
-    assert result['filter'] == ('train+val+test' if protocol == 'filtered'
-                                else 'train')
+    assert result['filter'] == {'filtered': 'train+val+test',
+                                'lifted': 'train',
+                                'lifted_trainval': 'train+val'}[protocol]
     assert result['num_queries'] == len(expected)
+
+
+def test_lifted_trainval_by_hand():
+    # One query (0, r0, ?) with test answer 3. Scores of entities 0..4:
+    # 2 outranks it but is a validation tail (filtered by lifted_trainval,
+    # not by lifted); 1 is a training tail (filtered by both); 4 ties
+    # with the answer (never filtered): realistic rank = mean(1, 2) = 1.5
+    # under lifted_trainval and mean(2, 3) = 2.5 under lifted.
+    known = {'train': torch.tensor([[0, 0, 1]]),
+             'val': torch.tensor([[0, 0, 2]]),
+             'test': torch.tensor([[0, 0, 3]])}
+    row = torch.tensor([0.0, 9.0, 8.0, 5.0, 5.0])
+
+    def scorer(entity, relation, side):
+        assert side == 'tail'  # both lifted protocols rank tails only
+        return row.expand(entity.numel(), -1)
+
+    ranks = {}
+    for protocol in ('lifted', 'lifted_trainval'):
+        result = evaluate_link_prediction(scorer, known['test'], protocol,
+                                          known, num_relations=1)
+        ranks[protocol] = 1 / result['metrics']['mrr']
+        assert result['sides'] == ['tail']
+    assert ranks == {'lifted': 2.5, 'lifted_trainval': 1.5}
+
+
+def test_default_protocols_are_every_protocol():
+    from pyg_kgt.evaluation import DEFAULT_PROTOCOLS, PROTOCOLS
+    assert DEFAULT_PROTOCOLS == ('filtered', 'lifted', 'lifted_trainval')
+    assert set(DEFAULT_PROTOCOLS) == set(PROTOCOLS)
 
 
 def test_realistic_rank_of_all_ties_is_the_middle():

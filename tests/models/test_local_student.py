@@ -44,7 +44,7 @@ def test_student_trains_with_teacher_and_never_updates_it(setup):
     for p, b in zip(teacher.model.parameters(), before):
         assert p.grad is None and torch.equal(p, b)
     result = s.evaluate()
-    assert set(result) == {'filtered', 'lifted'}
+    assert set(result) == {'filtered', 'lifted', 'lifted_trainval'}
     assert "LocalStudent(target='target'" in repr(s)
 
 

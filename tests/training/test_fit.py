@@ -30,7 +30,7 @@ def test_single_kg_training_learns(tiny_kg):
     lifted = result['test']['lifted']['metrics']
     # Random ranking of ~170 candidates gives MRR ~0.03.
     assert lifted['mrr'] > 0.2
-    assert set(result['test']) == {'filtered', 'lifted'}
+    assert set(result['test']) == {'filtered', 'lifted', 'lifted_trainval'}
     assert result['history'][-1]['loss'] < result['history'][0]['loss']
 
 

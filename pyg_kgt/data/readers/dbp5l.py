@@ -12,7 +12,7 @@ from pyg_kgt.data.multi_source_kg import MultiSourceKG, SharedRelations
 from pyg_kgt.data.readers.lines import read_id_rows, read_names
 from pyg_kgt.errors import DataFormatError
 
-ALIGNMENT_SPLITS = ('kens', 'jmac')
+ALIGNMENT_SPLITS = ('all', 'kens', 'jmac')
 
 
 def dbp5l_languages(root: str) -> List[str]:
@@ -39,9 +39,11 @@ def read_dbp5l(root: str, languages: Optional[Sequence[str]] = None,
         root (str): The DBP-5L folder.
         languages ([str], optional): Subset of KGs to load (and the
             alignments among them). (default: all)
-        alignment_split (str): ``"kens"`` uses every seed link for training
-            (no alignment test set); ``"jmac"`` uses JMAC's 50/50 split in
-            ``jmac_split/seed_{train,test}_pairs``. (default: ``"kens"``)
+        alignment_split (str): ``"all"`` uses every seed link for training
+            (no alignment test set), the setting of KEnS (``"kens"`` is
+            the same) and of LSMGA, IMKGC and DMKGC; ``"jmac"`` uses
+            JMAC's 50/50 split in ``jmac_split/seed_{train,test}_pairs``.
+            (default: ``"kens"``)
         shared_relations (bool or str): See :class:`MultiSourceKG`; the
             five KGs share ``relations.txt``, so ``"auto"`` keeps its ids.
             (default: ``"auto"``)
@@ -77,7 +79,7 @@ def read_dbp5l(root: str, languages: Optional[Sequence[str]] = None,
             continue
         bounds = (kgs[a].num_entities, kgs[b].num_entities)
         names = (f'{a} entity id', f'{b} entity id')
-        if alignment_split == 'kens':
+        if alignment_split in ('all', 'kens'):
             pairs = read_id_rows(path, 2, bounds, names, allow_float=True)
             train, dups = deduplicate_pairs(pairs)
             links.append(AlignmentLinks(a, b, train, duplicates=dups))

@@ -39,6 +39,15 @@ def test_read_dbp5l_jmac_split(write):
     assert links.test.tolist() == [[2, 0]]
 
 
+def test_read_dbp5l_all_seed_alignments(write):
+    root = str(write(FILES))
+    for split in ('all', 'kens'):
+        links = read_multi_source(root, 'dbp5l', alignment_split=split
+                                  ).alignments[('xx', 'yy')]
+        assert links.train.tolist() == [[0, 1], [2, 0]]
+        assert links.test.numel() == 0
+
+
 def test_read_dbp5l_subset(write):
     kg = read_dbp5l(str(write(FILES)), languages=['yy'])
     assert kg.names == ['yy'] and not kg.alignments

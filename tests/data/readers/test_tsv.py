@@ -26,6 +26,23 @@ def test_multi_kg_folder_with_alignment_split(write):
     assert links.test.tolist() == [[1, 1]]
 
 
+def test_alignment_split_all_trains_on_every_pair(write):
+    from pyg_kgt.data.readers import read_multi_source
+    root = write({
+        'one/train.tsv': 'a\tp\tb\n', 'two/train.tsv': 'x\tq\ty\n',
+        'alignments/one-two-train.tsv': 'a\tx\n',
+        'alignments/one-two-test.tsv': 'b\ty\na\tx\n'})
+    given = read_multi_source(str(root), 'tsv', alignment_split='given')
+    assert given.alignments[('one', 'two')].test.tolist() == [[1, 1], [0, 0]]
+    links = read_multi_source(str(root), 'tsv', alignment_split='all'
+                              ).alignments[('one', 'two')]
+    # Every pair trains once (the pair in both files is not doubled).
+    assert links.train.tolist() == [[0, 0], [1, 1]]
+    assert links.test.numel() == 0
+    with pytest.raises(ValueError, match="alignment_split 'jmac'"):
+        read_multi_source(str(root), 'tsv', alignment_split='jmac')
+
+
 def test_header_lines_are_skipped_with_a_note(write):
     root = write({
         'one/train.tsv': 'head\trelation\ttail\na\tp\tb\n',
