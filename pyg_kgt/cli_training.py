@@ -107,10 +107,10 @@ def pretrain(args: argparse.Namespace) -> int:
 def retrain(args: argparse.Namespace) -> int:
     import time
 
-    from pyg_kgt.data.readers import read_relation_alignment
+    from pyg_kgt.data.relation_matching import write_relation_matches
     from pyg_kgt.models import JointTeacher
-    from pyg_kgt.pipeline import (METHODS, describe_linked, link_target,
-                                  train_method)
+    from pyg_kgt.pipeline import (METHODS, describe_linked, infer_relations,
+                                  link_target, train_method)
     from pyg_kgt.run_folder import RunFolder, find_saved
     config = load_config(args)
     training = config.retraining_config()
@@ -119,13 +119,20 @@ def retrain(args: argparse.Namespace) -> int:
     teacher = JointTeacher.load(find_saved(args.teacher, 'teacher')[0])
     kg = load_data(config)
     target = _target(config, kg)
-    aliases = (read_relation_alignment(config.data.relation_alignment)
-               if config.data.relation_alignment else None)
+    matches, aliases = infer_relations(kg, target, teacher,
+                                       config.data.relation_alignment)
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
+    if matches:
+        path = write_relation_matches(matches,
+                                      folder.file('relation_alignment.tsv'))
+        print(f'relations inferred from the seed alignment: '
+              f'{len({m.target for m in matches})} target relations '
+              f'matched ({len(aliases or {})} to a teacher relation for '
+              f'distillation); table with support in {path}')
     began = time.perf_counter()
     linked = link_target(kg, target, teacher, config.num_hops,
-                         config.max_neighbors, training.seed)
+                         config.max_neighbors, training.seed, matches)
     print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import (Any, Callable, Dict, List, Optional, Sequence,
+                    Tuple)
 
+import torch
 from torch_geometric.data import HeteroData
 
 from pyg_kgt.data.multi_source_kg import FACT, SAME_AS, MultiSourceKG
+from pyg_kgt.data.readers.tsv import read_relation_alignment
+from pyg_kgt.data.relation_matching import (RelationMatch,
+                                            infer_relation_alignment,
+                                            relation_aliases)
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
@@ -17,6 +23,7 @@ from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.transforms.link_subgraph import LinkSubgraph
+
 
 @dataclass(frozen=True)
 class Method:
@@ -93,11 +100,18 @@ def pretrain_teacher(kg: MultiSourceKG, sources: Sequence[str],
 
 def link_target(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                 num_hops: int = 1, max_neighbors: Optional[int] = None,
-                seed: int = 0) -> HeteroData:
+                seed: int = 0,
+                relation_matches: Sequence[RelationMatch] = ()
+                ) -> HeteroData:
     r"""The linked subgraph of ``target`` for ``teacher``
     (:class:`~pyg_kgt.transforms.LinkSubgraph` over the target and the
     teacher's sources, with the teacher's node ids); relations are matched
-    to the teacher's by name later, never by id."""
+    to the teacher's by name later, never by id. ``relation_matches``
+    (:func:`infer_relations`) travel with it as ``relation_matches``
+    :obj:`[M, 3]` (source relation, target relation, inverse; global ids
+    of the linked graph), so source facts of relations the target names
+    differently are restated too
+    (:func:`~pyg_kgt.models.transferred_facts.transferred_triples`)."""
     missing = sorted(set(teacher.names) - set(kg.names))
     if missing:
         raise ConfigError(f'the teacher was trained on KG(s) {missing} '
@@ -109,10 +123,51 @@ def link_target(kg: MultiSourceKG, target: str, teacher: JointTeacher,
         raise ConfigError(f"data.target: '{target}' is one of the "
                           f"teacher's sources {teacher.names}")
     sources = teacher.names
-    return LinkSubgraph(
+    linked = LinkSubgraph(
         target, sources, num_hops, max_neighbors, seed=seed,
         teacher_node_index={s: teacher.node_index(s) for s in sources}
     )(kg.subset([target, *sources]).to_hetero_data())
+    ids = {name: dict(zip(linked[name].relation_names,
+                          linked[name].relation_index.tolist()))
+           for name in linked.node_types
+           if 'relation_names' in linked[name]}
+    rows = [(ids[m.source_kg][m.source], ids[target][m.target],
+             int(m.inverse)) for m in relation_matches
+            if m.source_kg in ids]
+    linked.relation_matches = torch.tensor(
+        [r for r in rows if r[0] != r[1] or r[2]],
+        dtype=torch.long).view(-1, 3)
+    return linked
+
+
+def infer_relations(kg: MultiSourceKG, target: str, teacher: JointTeacher,
+                    relation_alignment: Optional[str] = 'auto'
+                    ) -> Tuple[List[RelationMatch], Optional[Dict[str,
+                                                                 str]]]:
+    r"""How ``target``'s relations map to the teacher's
+    (``data.relation_alignment``): ``"auto"`` infers them from the seed
+    alignment (:func:`~pyg_kgt.data.relation_matching.infer_relation_alignment`)
+    for the target relations no source names alike (relations with one
+    name keep matching by name, so a shared schema changes nothing) and
+    aliases each to its best direct match; a file path reads the aliases
+    from that file (a user file wins, nothing is inferred); :obj:`None`
+    matches by name only.
+
+    Returns:
+        The inferred matches (for :func:`link_target` and the run's
+        ``relation_alignment.tsv``) and the aliases (target name -> teacher
+        name) for :meth:`~pyg_kgt.models.JointTeacher.cache_for`.
+    """
+    if relation_alignment is None:
+        return [], None
+    if relation_alignment != 'auto':
+        return [], read_relation_alignment(relation_alignment)
+    named = {name for source in teacher.names
+             for name in kg[source].relation_names}
+    matches = [m for m in infer_relation_alignment(kg, target, teacher.names)
+               if m.target not in named]
+    known = teacher.relation_vocabulary.lookup()
+    return matches, relation_aliases(matches, known) or None
 
 
 def describe_linked(linked: HeteroData) -> str:
@@ -139,7 +194,7 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                  protocols: Sequence[str] = DEFAULT_PROTOCOLS,
                  on_result: Optional[Callable[[str, Dict[str, Any]],
                                               None]] = None,
-                 relation_aliases: Optional[Dict[str, str]] = None
+                 relation_alignment: Optional[str] = 'auto'
                  ) -> Dict[str, Dict[str, Any]]:
     r"""Trains one student per method on ``target`` and evaluates its test
     split under ``protocols``; ``on_result(method, result)`` is called as
@@ -159,9 +214,8 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     the transferred ones). The twins take the same student configuration
     without the teacher: ``linked_no_kd`` also trains on the transferred
     facts (they come from the data, not the teacher). The teacher is used
-    through its cache, computed once; ``relation_aliases`` (target
-    relation name -> teacher relation name) complete the by-name relation
-    matching.
+    through its cache, computed once; ``relation_alignment`` (see
+    :func:`infer_relations`) completes the by-name relation matching.
 
     Returns:
         Per method, a dict with ``test`` (``{protocol: result}``),
@@ -171,13 +225,15 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         raise ValueError(f'unknown method(s) {unknown}; use {list(METHODS)}')
+    matches, aliases = infer_relations(kg, target, teacher,
+                                       relation_alignment)
     linked = link_target(kg, target, teacher, num_hops, max_neighbors,
-                         training.seed)
+                         training.seed, matches)
     alone = LinkSubgraph(target, sources=[], num_hops=0)(
         kg.subset([target]).to_hetero_data())
     began = time.perf_counter()
     cache = teacher.cache_for(linked, top_k=student_config.top_k,
-                              relation_aliases=relation_aliases)
+                              relation_aliases=aliases)
     cache_s = time.perf_counter() - began
     results = {}
     for name in methods:

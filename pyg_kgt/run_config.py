@@ -44,10 +44,14 @@ class DataConfig(DictConfig):
             same name across KGs, ``true`` requires some to be shared,
             ``false`` keeps every KG's relations apart (see
             :class:`~pyg_kgt.data.MultiSourceKG`). (default: ``auto``)
-        relation_alignment (str, optional): A TSV file of ``target
-            relation name \t teacher relation name`` rows, for relations
-            the two graphs name differently (``retrain``); relations with
-            one name match without it.
+        relation_alignment (str, optional): How ``retrain`` matches the
+            target's relations to the teacher's where no source names them
+            alike: ``auto`` infers them from the seed entity alignment
+            (saved as ``relation_alignment.tsv`` in the run folder, with
+            support and confidence), a path reads a TSV file of ``target
+            relation name \t teacher relation name`` rows, ``null`` matches
+            by name only. Relations with one name always match.
+            (default: ``auto``)
     """
     path: str = EMBEDDED
     format: str = 'auto'
@@ -56,7 +60,7 @@ class DataConfig(DictConfig):
     sources: Optional[List[str]] = None
     seed: int = 0
     shared_relations: Union[bool, str] = 'auto'
-    relation_alignment: Optional[str] = None
+    relation_alignment: Optional[str] = 'auto'
 
     def __post_init__(self) -> None:
         if self.alignment_split is not None:

@@ -15,8 +15,12 @@ def transferred_triples(linked: HeteroData, offset: int,
     r"""Every fact :math:`(a, r, b)` of a source in ``linked`` whose head
     and tail are both aligned to target entities :math:`a', b'` by the seed
     alignment, and whose relation the target has, becomes
-    :math:`(a', r, b')`; those the target already has for training are left
-    out (its validation and test facts are never read).
+    :math:`(a', r, b')`; a relation the target names differently becomes
+    the target relation it matches (``linked.relation_matches``
+    :obj:`[M, 3]`: source relation, target relation, inverse;
+    :func:`~pyg_kgt.pipeline.link_target` infers it), read backwards for an
+    inverse. Those the target already has for training are left out (its
+    validation and test facts are never read).
 
     Args:
         linked (HeteroData): Output of
@@ -46,7 +50,11 @@ def transferred_triples(linked: HeteroData, offset: int,
         both = (heads >= 0) & (tails >= 0)
         found.append(torch.stack([heads[both], store.edge_type[both],
                                   tails[both]], dim=1))
-    triples = torch.unique(torch.cat(found), dim=0)
+    triples = torch.cat(found)
+    matches = getattr(linked, 'relation_matches', None)
+    if matches is not None and matches.numel():
+        triples = torch.cat([triples, restated(triples, matches)])
+    triples = torch.unique(triples, dim=0)
     num_relations = int(linked.num_relations)
     known = torch.zeros(num_relations, dtype=torch.bool)
     known[relation_index] = True
@@ -60,3 +68,18 @@ def transferred_triples(linked: HeteroData, offset: int,
     triples = triples[~torch.isin(key(triples), key(own))]
     triples[:, [0, 2]] += offset
     return triples
+
+
+def restated(triples: Tensor, matches: Tensor) -> Tensor:
+    r"""``triples`` :obj:`[n, 3]` whose relation is the source side of a
+    row of ``matches`` :obj:`[M, 3]` (source relation, target relation,
+    inverse), restated with the target relation (head and tail swapped for
+    an inverse); a relation with several matches gives several facts."""
+    fact, match = torch.nonzero(
+        triples[:, 1].unsqueeze(1) == matches[:, 0].unsqueeze(0),
+        as_tuple=True)
+    out = triples[fact].clone()
+    out[:, 1] = matches[match, 1]
+    inverse = matches[match, 2].bool()
+    out[inverse] = out[inverse][:, [2, 1, 0]]
+    return out
