@@ -84,7 +84,7 @@ def load_graph(args):
 def worker(variant: str, args) -> dict:
     import torch
 
-    from pyg_kgt.environment import reuse_freed_memory
+    from pyg_kgt.runtime import reuse_freed_memory
     reuse_freed_memory()  # as training does (training.reuse_memory)
     device = torch.device(args.device)
     cuda = device.type == 'cuda'

@@ -132,7 +132,7 @@ def epoch_worker(args) -> dict:
     from pyg_kgt.training.fit import fit
     budget = Budget()
     if args.reuse_memory:
-        from pyg_kgt.environment import reuse_freed_memory
+        from pyg_kgt.runtime import reuse_freed_memory
         reuse_freed_memory()
     kg = load_kg(args.graph, args.data)
     teacher = build_teacher(kg, args.conv_method, budget)
@@ -167,7 +167,7 @@ def loss_worker(variant: str, queries: int, candidates: int) -> dict:
 
     from benchmarks.results import peak_rss_mb
     from pyg_kgt.nn.losses import OneToNCrossEntropyLoss
-    from pyg_kgt.environment import reuse_freed_memory
+    from pyg_kgt.runtime import reuse_freed_memory
     reuse_freed_memory()  # as training does
     torch.manual_seed(0)
     scores = torch.randn(queries, candidates, requires_grad=True)

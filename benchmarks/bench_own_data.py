@@ -27,7 +27,8 @@ from dataclasses import asdict
 
 from benchmarks.results import (append_records, default_data, make_record,
                                 method_changes, newest_records,
-                                validation_summary, write_markdown)
+                                validation_summary, write_markdown,
+                                apply_runtime)
 from pyg_kgt.data import read_multi_source, read_tsv
 from pyg_kgt.data.split import split_multi_source, write_tsv
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
@@ -147,4 +148,5 @@ def render() -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

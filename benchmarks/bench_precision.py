@@ -15,7 +15,8 @@ import os
 import sys
 
 from benchmarks.results import (append_records, default_data, make_record,
-                                newest_records, run_worker, write_markdown)
+                                newest_records, run_worker, write_markdown,
+                                apply_runtime)
 
 SUITE = 'precision'
 PAIR = 'srprs_15k/en_fr_15k_V1'
@@ -93,4 +94,5 @@ def render() -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

@@ -25,7 +25,8 @@ import sys
 from typing import Sequence
 
 from benchmarks.results import (append_records, make_record,
-                                newest_records, write_markdown)
+                                newest_records, write_markdown,
+                                apply_runtime)
 
 MODES = ('full_batch', 'memory_bounded')
 # World instances of the generator -> about 8 training triples each.
@@ -200,4 +201,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

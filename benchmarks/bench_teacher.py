@@ -25,7 +25,8 @@ import torch
 
 from benchmarks.results import (append_records, comparable,
                                 dbp5l_root, default_data, make_record,
-                                newest_records, peak_rss_mb)
+                                newest_records, peak_rss_mb,
+                                apply_runtime)
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             ModelConfig)
@@ -179,4 +180,5 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

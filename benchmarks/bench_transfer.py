@@ -38,7 +38,8 @@ from benchmarks.results import (JOINT_RUN_KEYS,
                                 append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb,
-                                validation_summary)
+                                validation_summary,
+                                apply_runtime)
 from benchmarks.budget import Budget
 from benchmarks.shared_joint import train_or_load_joint
 from pyg_kgt.data import read_dbp5l
@@ -309,4 +310,5 @@ def joint_from_scratch(kg, target: str, config: JointTeacherConfig,
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

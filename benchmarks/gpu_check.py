@@ -18,7 +18,8 @@ import torch
 
 from benchmarks.budget import Budget
 from benchmarks.results import (append_records, dbp5l_root, default_data,
-                                make_record, newest_records, write_markdown)
+                                make_record, newest_records, write_markdown,
+                                apply_runtime)
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.environment import peak_rss_mb
 from pyg_kgt.evaluation import evaluate_link_prediction
@@ -148,4 +149,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

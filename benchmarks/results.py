@@ -220,3 +220,13 @@ def validation_summary(history: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     return {'best_val_mrr': best['val_mrr'] if best else None,
             'best_epoch': best['epoch'] if best else None,
             'val_curve': [round(h['val_mrr'], 5) for h in scored]}
+
+
+def apply_runtime() -> None:
+    r"""At a benchmark's start, what the CLI applies at its own
+    (:func:`pyg_kgt.runtime.apply_process_settings` with the default
+    training settings): threads that follow the free cores at every epoch
+    and the reuse of freed memory."""
+    from pyg_kgt.runtime import apply_process_settings
+    from pyg_kgt.training import TrainingConfig
+    apply_process_settings(TrainingConfig())

@@ -31,7 +31,8 @@ from benchmarks.report import aggregate
 from benchmarks.results import (append_records, default_data,
                                 has_record, make_record, newest_records,
                                 peak_rss_mb, validation_summary,
-                                write_markdown)
+                                write_markdown,
+                                apply_runtime)
 from pyg_kgt.data import read_multi_source
 from pyg_kgt.data.relation_matching import write_relation_matches
 from pyg_kgt.data.split import split_multi_source
@@ -209,4 +210,5 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 
 if __name__ == '__main__':
+    apply_runtime()  # the process's policy, as the CLI's
     main()

@@ -53,8 +53,8 @@ def _split(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from pyg_kgt.demo import run_demo
-    from pyg_kgt.training.config import (TrainingConfig,
-                                         apply_process_settings)
+    from pyg_kgt.runtime import apply_process_settings
+    from pyg_kgt.training.config import TrainingConfig
     apply_process_settings(TrainingConfig(num_threads=args.threads))
     run_demo(seed=args.seed, quiet=args.quiet, run_dir=args.run_dir,
              device=args.device or 'auto')

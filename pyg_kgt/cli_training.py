@@ -27,7 +27,7 @@ def load_config(args: argparse.Namespace, config_path: Optional[str] = None):
     for key in given:  # a flag also wins over the re-training budget
         config.retraining.pop(key.replace('training.', ''), None)
     config.training.progress = not args.quiet
-    from pyg_kgt.training.config import apply_process_settings
+    from pyg_kgt.runtime import apply_process_settings
     apply_process_settings(config.training)
     return config
 

@@ -54,18 +54,19 @@ class TrainingConfig(DictConfig):
         distributed_timeout_s (float): Under torchrun, seconds a rank waits
             for its peers before failing with a clear error. (default: 300)
         num_threads (int, optional): CPU threads of the process
-            (``torch.set_num_threads``), set when training starts.
-            :obj:`None`: ``OMP_NUM_THREADS`` when it is set, else the
-            cores other processes leave free, measured again every epoch
-            (:class:`~pyg_kgt.environment.FreeCores`): all of them on an
-            idle machine, fewer beside other CPU-bound jobs, so that no
-            thread waits for a descheduled one. (default: :obj:`None`)
+            (``torch.set_num_threads``), which an application sets at its
+            start (:func:`pyg_kgt.runtime.apply_process_settings`; the CLI
+            does, the library's fit never). :obj:`None`:
+            ``OMP_NUM_THREADS`` when it is set, else the cores other
+            processes leave free, measured again every epoch
+            (:class:`~pyg_kgt.runtime.FreeCores`): all of them on an idle
+            machine, fewer beside other CPU-bound jobs, so that no thread
+            waits for a descheduled one. (default: :obj:`None`)
         reuse_memory (bool): Keep freed large CPU buffers in the process
             for the next step instead of returning them to the operating
-            system (see
-            :func:`~pyg_kgt.environment.reuse_freed_memory`);
-            resident memory then stays near its peak. (default:
-            :obj:`True`)
+            system (:func:`~pyg_kgt.runtime.reuse_freed_memory`; applied
+            by the application like ``num_threads``); resident memory
+            then stays near its peak. (default: :obj:`True`)
         device (str): Where training (and evaluation) runs: ``"auto"``
             (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or
             ``"cuda:N"`` (:func:`~pyg_kgt.environment.resolve_device`).
@@ -141,37 +142,3 @@ def scheduled_lr(training: 'TrainingConfig', epoch: int) -> float:
     import math
     return training.lr * 0.5 * (1 + math.cos(
         math.pi * (epoch - 1) / training.epochs))
-
-
-def follows_free_cores(training: 'TrainingConfig') -> bool:
-    r"""Whether training sets its threads to the free cores every epoch
-    (``num_threads`` unset and no ``OMP_NUM_THREADS``)."""
-    import os
-    return (training.num_threads is None and not training.deterministic
-            and 'OMP_NUM_THREADS' not in os.environ)
-
-
-def apply_process_settings(training: 'TrainingConfig') -> None:
-    r"""Applies the settings that belong to the whole process: its CPU
-    threads (``training.num_threads``; see there when :obj:`None`) and the
-    reuse of freed memory (``training.reuse_memory``) and deterministic
-    algorithms (``training.deterministic``)."""
-    import os
-    if training.num_threads is not None:
-        import torch
-        torch.set_num_threads(training.num_threads)
-    elif follows_free_cores(training):
-        from pyg_kgt.environment import follow_free_cores
-        follow_free_cores()
-    if training.reuse_memory:
-        from pyg_kgt.environment import reuse_freed_memory
-        reuse_freed_memory()
-    if training.deterministic:
-        import torch
-        # cuBLAS is deterministic only with a fixed workspace (read when
-        # CUDA starts); ops without a deterministic CUDA kernel warn.
-        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        if training.num_threads is None and (
-                'OMP_NUM_THREADS' not in os.environ):
-            torch.set_num_threads(os.cpu_count() or 1)

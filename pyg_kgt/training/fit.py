@@ -13,15 +13,14 @@ from torch import Tensor
 from torch.nn import Module
 from tqdm.auto import tqdm
 
-from pyg_kgt.environment import (follow_free_cores, hardware, native_bf16,
-                                 resolve_device)
+from pyg_kgt import runtime
+from pyg_kgt.environment import hardware, native_bf16, resolve_device
 from pyg_kgt.errors import NonFiniteLossError, PerformanceWarning
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
-from pyg_kgt.training.config import (TrainingConfig, apply_process_settings,
-                                     follows_free_cores, scheduled_lr)
+from pyg_kgt.training.config import TrainingConfig, scheduled_lr
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -101,6 +100,11 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     :class:`NonFiniteLossError` at the end of its epoch and leaves the last
     good checkpoint.
 
+    The loop changes no process state (threads, allocator): an
+    application opts in with :func:`pyg_kgt.runtime.apply_process_settings`
+    (the CLI does); ``config.deterministic`` turns on
+    :func:`torch.use_deterministic_algorithms`.
+
     The model, ``adjacency`` and triples are moved to ``config.device``
     (pass ``adjacency`` already there when ``validate`` uses it). Steps
     make no host round trip: the loss is summed on the device and read once
@@ -140,7 +144,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
                                 is not None):
         raise ValueError('memory-bounded training (a sampler) needs '
                          "loss='negative-sampling' and no extra loss")
-    apply_process_settings(config)
+    if config.deterministic:  # asked for; the rest is the application's
+        torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(config.device)
     if config.precision == 'bf16' and not native_bf16(device):
         warnings.warn(PerformanceWarning(
@@ -201,13 +206,10 @@ def _train_epochs(model, step, adjacency, groups, device, config, validate,
                   history, bar, keep_snapshot,
                   context: DistributedContext) -> None:
     stopped = False
-    adapt, first = follows_free_cores(config), True
     autocast = torch.autocast(device.type, dtype=torch.bfloat16,
                               enabled=config.precision == 'bf16')
     for epoch in bar:
-        if adapt and not first:  # fit's start set them for the first
-            follow_free_cores()
-        first = False
+        runtime.epoch_started()  # a no-op unless the application opted in
         for param_group in optimizer.param_groups:
             param_group['lr'] = scheduled_lr(config, epoch)
         model.train()

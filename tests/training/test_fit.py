@@ -185,16 +185,22 @@ def test_bf16_without_native_arithmetic_warns(tiny_kg, monkeypatch, native):
             slow[0].message)
 
 
-def test_num_threads_is_applied_by_fit(monkeypatch):
-    from pyg_kgt.training.config import apply_process_settings
+def test_fit_leaves_the_process_threads_alone(monkeypatch, tiny_kg):
+    from pyg_kgt import runtime
+    monkeypatch.setattr(runtime, '_following', False)  # no app opted in
     before = torch.get_num_threads()
     try:
-        apply_process_settings(TrainingConfig(num_threads=1))
+        torch.set_num_threads(1)
+        # num_threads is the application's to apply, not fit's.
+        train_single_kg(tiny_kg, ModelConfig(hidden_channels=8),
+                        TrainingConfig(epochs=2, num_threads=2))
         assert torch.get_num_threads() == 1
+        runtime.apply_process_settings(TrainingConfig(num_threads=2))
+        assert torch.get_num_threads() == 2
         # None with OMP_NUM_THREADS set: the user's setting stands.
         monkeypatch.setenv('OMP_NUM_THREADS', '1')
-        apply_process_settings(TrainingConfig())
-        assert torch.get_num_threads() == 1
+        runtime.apply_process_settings(TrainingConfig())
+        assert torch.get_num_threads() == 2 and not runtime._following
     finally:
         torch.set_num_threads(before)
     with pytest.raises(ConfigError, match='num_threads: must be >= 1'):
