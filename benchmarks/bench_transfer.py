@@ -132,13 +132,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     teacher = JointTeacher.load(args.teacher) if any(
         run['methods'] for run in work) else None
     kg = read_dbp5l(root, alignment_split=args.alignment_split)
+    aligned = teacher_alignment_hits1(teacher, kg)
     for run in work:
         target, seed = run['target'], run['seed']
         results = run_transfer(
             kg, target, teacher, run['student'], run['training'],
             run['methods'], args.num_hops, args.max_neighbors,
             on_result=functools.partial(record, args, target, seed,
-                                        run['meta'])
+                                        run['meta'], aligned)
         ) if run['methods'] else {}
         if run['joint']:
             records = joint_from_scratch(kg, target, config, seed, args,
@@ -224,15 +225,29 @@ def plan_runs(args, names: Sequence[str], config: JointTeacherConfig,
     return work
 
 
-def record(args, target: str, seed: int, meta: dict, method: str,
-           result: dict) -> None:
-    r"""Prints and appends one method's records (both protocols)."""
+def teacher_alignment_hits1(teacher, kg) -> Optional[float]:
+    r"""The teacher's mean Hits@1 on the held-out seed pairs between its
+    sources (cosine), or :obj:`None` without a teacher or held-out pairs
+    (``--alignment-split all``)."""
+    if teacher is None:
+        return None
+    results = teacher.evaluate_held_out_alignment(kg)
+    if not results:
+        return None
+    return sum(r['hits1'] for r in results.values()) / len(results)
+
+
+def record(args, target: str, seed: int, meta: dict,
+           aligned: Optional[float], method: str, result: dict) -> None:
+    r"""Prints and appends one method's records (every protocol), with the
+    teacher's held-out alignment Hits@1 (``aligned``) in its metrics."""
     records = []
     summary = validation_summary(result['student'].history)
     val = summary['best_val_mrr']
     for protocol, res in result['test'].items():
         metrics = dict(res['metrics'], epochs=result['epochs'],
-                       cache_s=result['cache_s'], **summary)
+                       cache_s=result['cache_s'], **summary,
+                       teacher_alignment_hits1=aligned)
         records.append(make_record(
             args.suite, dataset_name(args), record_name(method, args.reused),
             metrics, result['train_s'], meta, target=target,

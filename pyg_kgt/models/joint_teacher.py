@@ -222,6 +222,23 @@ class JointTeacher(Module):
                                   embeddings[self.node_index(target)], pairs,
                                   csls_k=csls_k)
 
+    def evaluate_held_out_alignment(self, kg: MultiSourceKG,
+                                    csls_k: Optional[int] = None
+                                    ) -> Dict[str, Dict[str, Any]]:
+        r"""Entity alignment of the held-out seed pairs of ``kg`` between
+        every two of the teacher's KGs, ``{"a-b": result}`` (see
+        :meth:`evaluate_alignment`); empty when ``kg`` holds none out
+        (``alignment_split: all``). The student can only transfer what the
+        teacher aligned."""
+        results = {}
+        for i, a in enumerate(self.names):
+            for b in self.names[i + 1:]:
+                links = kg.links(a, b)
+                if links is not None and links.test.numel():
+                    results[f'{a}-{b}'] = self.evaluate_alignment(
+                        links.test, a, b, csls_k)
+        return results
+
     def trained_model(self, name: str) -> TrainedModel:
         r"""Source ``name`` as a :class:`~pyg_kgt.models.TrainedModel`
         (its entity embeddings, names and the shared decoder), for

@@ -96,6 +96,14 @@ def test_alignment_evaluation(sources):
     result = teacher.evaluate_alignment(links.test, 'source1', 'source2')
     assert 0 <= result['hits1'] <= result['hits10'] <= 1
     assert result['num_pairs'] == links.test.size(0)
+    # Every pair of the teacher's KGs with held-out pairs, and none once
+    # every seed pair trains.
+    held_out = teacher.evaluate_held_out_alignment(sources)
+    assert set(held_out) == {'source1-source2', 'source1-source3',
+                             'source2-source3'}
+    assert held_out['source1-source2'] == result
+    assert teacher.evaluate_held_out_alignment(
+        sources.with_all_alignments()) == {}
 
 
 def test_resume_after_interruption(sources, tmp_path):
