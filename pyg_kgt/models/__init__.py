@@ -5,6 +5,7 @@ from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.local_student import LocalStudent
 from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.models.single_kg import train_single_kg
 from pyg_kgt.models.student_network import StudentNetwork
 from pyg_kgt.models.teacher_cache import TeacherCache
@@ -13,6 +14,6 @@ from pyg_kgt.models.training_run import TrainingRun, train_link_predictor
 
 __all__ = ['JointGraph', 'merge_components', 'JointTeacher',
            'JointTeacherConfig', 'LinkPredictor', 'LocalStudent',
-           'LocalStudentConfig', 'ModelConfig', 'StudentNetwork',
+           'LocalStudentConfig', 'ModelConfig', 'TaskLoss', 'StudentNetwork',
            'TeacherCache', 'TrainedModel', 'TrainingRun',
            'train_link_predictor', 'train_single_kg']

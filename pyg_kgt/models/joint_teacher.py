@@ -19,6 +19,7 @@ from pyg_kgt.evaluation import evaluate_alignment
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
@@ -99,12 +100,14 @@ class JointTeacher(Module):
         self._adjacency: Optional[RelationalAdjacency] = None
 
     # -- building -------------------------------------------------------
-    def build(self, kg: MultiSourceKG) -> None:
-        r"""Builds the joint graph and a freshly initialised model."""
+    def build(self, kg: MultiSourceKG,
+              loss: Optional[TaskLoss] = None) -> None:
+        r"""Builds the joint graph and a freshly initialised model with the
+        task ``loss`` (default: ``TaskLoss()``)."""
         self.graph = JointGraph.build(kg, self.config.linking)
         self.model = self.config.model.build(
             self.graph.num_nodes, self.graph.num_relations,
-            self.graph.num_message_relations)
+            self.graph.num_message_relations, loss)
         self.vocabularies = {
             'entities': {n: kg[n].entity_names for n in kg.names},
             'relations': kg.relation_vocabulary.to_dict()}
@@ -141,7 +144,7 @@ class JointTeacher(Module):
         validation filtered MRR averaged over them."""
         training = training or TrainingConfig()
         seed_everything(training.seed)
-        self.build(kg)
+        self.build(kg, TaskLoss.from_training(training))
         graph, config = self.graph, self.config
         generator = torch.Generator().manual_seed(training.seed)
         val = {}

@@ -13,7 +13,7 @@ from pyg_kgt.nn.decoders import Decoder
 from pyg_kgt.nn.encoders import RGCNEncoder
 from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
-from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
 from pyg_kgt.training.triple_group import TripleGroup
 
@@ -31,24 +31,26 @@ class LinkPredictor(Module):
     :class:`~pyg_kgt.nn.Decoder` that scores triples with them. The
     single-KG baseline, and the backbone of the teacher and the student.
 
-    It owns its loss (:meth:`training_loss`), so the fit loop
-    (:func:`~pyg_kgt.training.fit`) needs nothing but a module with that
-    method, an optimiser and the data.
+    It owns its loss, given at construction (:meth:`training_loss`), so
+    the fit loop (:func:`~pyg_kgt.training.fit`) needs nothing but a module
+    with that method, an optimiser and the data.
 
     Args:
         encoder (RGCNEncoder): The entity encoder.
         decoder (Decoder): The score function.
+        loss (TaskLoss, optional): The task loss. (default:
+            ``TaskLoss()``, 1-N cross-entropy)
     """
 
-    def __init__(self, encoder: RGCNEncoder, decoder: Decoder) -> None:
+    def __init__(self, encoder: RGCNEncoder, decoder: Decoder,
+                 loss: Optional[TaskLoss] = None) -> None:
         super().__init__()
         if encoder.hidden_channels != decoder.channels:
             raise ValueError(f'encoder width {encoder.hidden_channels} != '
                              f'decoder width {decoder.channels}')
         self.encoder = encoder
         self.decoder = decoder
-        #: Added to the task loss when set (see :data:`ExtraLoss`).
-        self.extra_loss: Optional[ExtraLoss] = None
+        self.loss = loss or TaskLoss()
 
     def reset_parameters(self) -> None:
         self.encoder.reset_parameters()
@@ -61,9 +63,9 @@ class LinkPredictor(Module):
     # -- training -------------------------------------------------------
     def training_loss(self, adjacency: Optional[RelationalAdjacency],
                       batch: Tensor, group: TripleGroup,
-                      config: TrainingConfig, task_weight: float = 1.0,
-                      sampler: Optional[RelationalNeighborSampler] = None
-                      ) -> Tensor:
+                      task_weight: float = 1.0,
+                      sampler: Optional[RelationalNeighborSampler] = None,
+                      extra_loss: Optional[ExtraLoss] = None) -> Tensor:
         r"""The loss of one step,
 
         .. math::
@@ -71,16 +73,22 @@ class LinkPredictor(Module):
             \mathcal{L}_{\textrm{extra}},
 
         the task loss of ``batch`` :obj:`[B, 3]` (node ids; ranked against
-        ``group``'s candidates) as ``config.loss`` says
+        ``group``'s candidates) as :attr:`loss` says
         (:meth:`one_to_n_loss` or :meth:`negative_sampling_loss`, the
         latter on the batch's sampled neighbourhood when a ``sampler`` is
         given), weighted by ``task_weight`` (a data-parallel rank's share),
-        plus :attr:`extra_loss`. An empty batch gives a zero that still
-        reaches every parameter (a rank with no triples takes part in the
-        gradient reduction)."""
+        plus ``extra_loss`` (:data:`ExtraLoss`: the teacher's alignment
+        loss, the student's distillation). An empty batch gives a zero
+        that still reaches every parameter (a rank with no triples takes
+        part in the gradient reduction)."""
+        loss = self.loss
         embeddings = messages = None
         if sampler is not None:
-            task = (self._sampled_loss(sampler, batch, group, config)
+            if loss.kind != 'negative-sampling' or extra_loss is not None:
+                raise ValueError("memory-bounded training (a sampler) needs "
+                                 "loss='negative-sampling' and no extra "
+                                 'loss')
+            task = (self._sampled_loss(sampler, batch, group)
                     if batch.numel() else None)
         else:
             embeddings, messages = self.encoder(adjacency,
@@ -88,19 +96,18 @@ class LinkPredictor(Module):
             task = None
             if batch.numel():
                 task = (self.one_to_n_loss(embeddings, batch, group,
-                                           config.label_smoothing,
-                                           config.num_candidates)
-                        if config.loss == '1-n' else
+                                           loss.label_smoothing,
+                                           loss.num_candidates)
+                        if loss.kind == '1-n' else
                         self.negative_sampling_loss(
                             embeddings, batch,
-                            group.corrupt(batch, config.num_negatives),
-                            config))
+                            group.corrupt(batch, loss.num_negatives)))
         if task is None:
             task = sum(p.sum() for p in self.parameters()) * 0.0
-        loss = task * task_weight if task_weight != 1.0 else task
-        if self.extra_loss is not None:
-            loss = loss + self.extra_loss(self, embeddings, messages, batch)
-        return loss
+        total = task * task_weight if task_weight != 1.0 else task
+        if extra_loss is not None:
+            total = total + extra_loss(self, embeddings, messages, batch)
+        return total
 
     def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,
                       group: TripleGroup, label_smoothing: float,
@@ -152,8 +159,7 @@ class LinkPredictor(Module):
         return (loss_fn(tails, zero) + loss_fn(heads, zero)) / 2
 
     def negative_sampling_loss(self, embeddings: Tensor, batch: Tensor,
-                               negatives: Tensor,
-                               config: TrainingConfig) -> Tensor:
+                               negatives: Tensor) -> Tensor:
         r"""Self-adversarial negative sampling loss
         (:class:`~pyg_kgt.nn.SelfAdversarialNegativeSamplingLoss`) of
         ``batch`` :obj:`[B, 3]` against ``negatives`` :obj:`[B, k, 2]`
@@ -165,16 +171,15 @@ class LinkPredictor(Module):
                                 r[:, None].expand(-1, k),
                                 embeddings[negatives[..., 1]])
         loss_fn = SelfAdversarialNegativeSamplingLoss(
-            config.margin, config.adversarial_temperature)
+            self.loss.margin, self.loss.adversarial_temperature)
         return loss_fn(positive, negative)
 
     def _sampled_loss(self, sampler: RelationalNeighborSampler,
-                      batch: Tensor, group: TripleGroup,
-                      config: TrainingConfig) -> Tensor:
+                      batch: Tensor, group: TripleGroup) -> Tensor:
         r"""Negative sampling loss on the sampled neighbourhood of the
         batch's heads, tails and negatives (sampled on the CPU: one
         host round trip per step in this mode)."""
-        negatives = group.corrupt(batch, config.num_negatives)
+        negatives = group.corrupt(batch, self.loss.num_negatives)
         seeds = torch.unique(torch.cat([batch[:, 0], batch[:, 2],
                                         negatives.reshape(-1)]))
         sub = sampler.sample(seeds.cpu())  # the sampler works on the CPU
@@ -185,7 +190,7 @@ class LinkPredictor(Module):
         batch = torch.stack([local[batch[:, 0]], batch[:, 1],
                              local[batch[:, 2]]], dim=1)
         return self.negative_sampling_loss(embeddings, batch,
-                                           local[negatives], config)
+                                           local[negatives])
 
     # -- scoring --------------------------------------------------------
     def scorer(self, embeddings: Tensor, candidates: Optional[Tensor] = None,
@@ -208,4 +213,4 @@ class LinkPredictor(Module):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(encoder={self.encoder}, '
-                f'decoder={self.decoder})')
+                f'decoder={self.decoder}, loss={self.loss.kind})')

@@ -16,6 +16,7 @@ from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.student_network import StudentNetwork
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.models.warm_start import warm_start
@@ -61,8 +62,10 @@ class LocalStudent(Module):
         self.history: List[Dict[str, float]] = []
 
     def build(self, linked: HeteroData,
-              cache: Optional[TeacherCache] = None) -> None:
-        r"""Builds the student graph and a fresh network for ``linked``."""
+              cache: Optional[TeacherCache] = None,
+              loss: Optional[TaskLoss] = None) -> None:
+        r"""Builds the student graph and a fresh network for ``linked``
+        with the task ``loss`` (default: ``TaskLoss()``)."""
         self.view = HomogeneousView.from_hetero(linked)
         target = linked.target_name
         store = linked[target, FACT, target]
@@ -88,7 +91,7 @@ class LocalStudent(Module):
             base.encoder, base.decoder,
             cache.teacher_channels if cache is not None else None,
             cache.num_teacher_layers if cache is not None else 0,
-            self.config.temperature)
+            self.config.temperature, loss)
         self.warm_started = None
         if cache is not None and self.config.warm_start:
             if cache.warm_start is None:
@@ -175,7 +178,7 @@ class LocalStudent(Module):
         cache = teacher
         if teacher is not None and not isinstance(teacher, TeacherCache):
             cache = teacher.cache_for(linked, top_k=self.config.top_k)
-        self.build(linked, cache)
+        self.build(linked, cache, TaskLoss.from_training(training))
         target = self.target_kg
         nodes = self.target_nodes
         group = TripleGroup.create(

@@ -7,6 +7,7 @@ from typing import Optional
 from pyg_kgt.config_dict import DictConfig
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.link_predictor import LinkPredictor
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.nn.decoders import DECODERS, build_decoder
 from pyg_kgt.nn.encoders import RGCNEncoder
 
@@ -46,7 +47,8 @@ class ModelConfig(DictConfig):
             self.num_bases = None
 
     def build(self, num_nodes: int, num_relations: int,
-              num_message_relations: Optional[int] = None) -> LinkPredictor:
+              num_message_relations: Optional[int] = None,
+              loss: Optional[TaskLoss] = None) -> LinkPredictor:
         r"""Builds the model.
 
         Args:
@@ -56,6 +58,8 @@ class ModelConfig(DictConfig):
                 message-passing graph, if they differ (inverse and
                 ``same_as`` types). (default: ``2 * num_relations``, i.e.
                 the encoder adds inverse edges itself)
+            loss (TaskLoss, optional): The model's task loss. (default:
+                ``TaskLoss()``)
         """
         add_inverse = num_message_relations is None
         encoder = RGCNEncoder(
@@ -66,4 +70,4 @@ class ModelConfig(DictConfig):
             add_inverse=add_inverse, aggr=self.aggr)
         decoder = build_decoder(self.decoder, num_relations,
                                 self.hidden_channels)
-        return LinkPredictor(encoder, decoder)
+        return LinkPredictor(encoder, decoder, loss)

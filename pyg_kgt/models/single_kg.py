@@ -10,6 +10,7 @@ from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.triple_group import TripleGroup
@@ -29,7 +30,8 @@ def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,
     """
     seed_everything(training_config.seed)
     began = time.perf_counter()
-    model = model_config.build(kg.num_entities, kg.num_relations)
+    model = model_config.build(kg.num_entities, kg.num_relations,
+                               loss=TaskLoss.from_training(training_config))
     adjacency = model.encoder.adjacency(kg.train[:, [0, 2]].t(),
                                         kg.train[:, 1], kg.num_entities)
 

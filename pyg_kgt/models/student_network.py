@@ -6,6 +6,7 @@ from typing import Optional
 from torch.nn import ModuleDict
 
 from pyg_kgt.models.link_predictor import LinkPredictor
+from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.nn.decoders import Decoder
 from pyg_kgt.nn.distill import (FeatureDistillationLoss,
                                 NetworkDistillationLoss,
@@ -24,13 +25,16 @@ class StudentNetwork(LinkPredictor):
             no distillation.
         num_teacher_layers (int): Teacher depth. (default: 1)
         temperature (float): Of the prediction loss. (default: 2.0)
+        loss (TaskLoss, optional): The task loss (see
+            :class:`LinkPredictor`).
     """
 
     def __init__(self, encoder: RGCNEncoder, decoder: Decoder,
                  teacher_channels: Optional[int] = None,
                  num_teacher_layers: int = 1,
-                 temperature: float = 2.0) -> None:
-        super().__init__(encoder, decoder)
+                 temperature: float = 2.0,
+                 loss: Optional[TaskLoss] = None) -> None:
+        super().__init__(encoder, decoder, loss)
         self.distillation = ModuleDict()
         if teacher_channels is not None:
             width = encoder.hidden_channels

@@ -1,4 +1,4 @@
-"""The one path every model trains through: device, extra loss, fit, time."""
+"""The one path every model trains through: device, fit, time."""
 from __future__ import annotations
 
 import time
@@ -44,20 +44,16 @@ def train_link_predictor(model: LinkPredictor,
                          ) -> TrainingRun:
     r"""Trains a built ``model`` the way the teacher, the student and the
     single-KG baseline all do: model and graph moved to
-    ``training.device``, ``extra_loss`` attached for the fit only
-    (:attr:`LinkPredictor.extra_loss`), :func:`~pyg_kgt.training.fit` with
-    ``validate`` called on the device's graph, timed."""
+    ``training.device``, :func:`~pyg_kgt.training.fit` with ``extra_loss``
+    added at every step and ``validate`` called on the device's graph,
+    timed."""
     device = resolve_device(training.device)
     model.to(device)
     adjacency = adjacency.to(device)
-    model.extra_loss = extra_loss
     began = time.perf_counter()
-    try:
-        history = fit(model, adjacency, groups, training,
-                      (lambda m: validate(m, adjacency))
-                      if validate is not None else None,
-                      checkpoint_dir=checkpoint_dir, resume=resume,
-                      sampler=sampler)
-    finally:
-        model.extra_loss = None  # it holds the teacher's tensors
+    history = fit(model, adjacency, groups, training,
+                  (lambda m: validate(m, adjacency))
+                  if validate is not None else None,
+                  checkpoint_dir=checkpoint_dir, resume=resume,
+                  sampler=sampler, extra_loss=extra_loss)
     return TrainingRun(adjacency, history, time.perf_counter() - began)

@@ -40,8 +40,9 @@ class TrainableModel(Protocol):
 
     def training_loss(self, adjacency: Optional[RelationalAdjacency],
                       batch: Tensor, group: TripleGroup,
-                      config: TrainingConfig, task_weight: float = 1.0,
-                      sampler: Optional[RelationalNeighborSampler] = None
+                      task_weight: float = 1.0,
+                      sampler: Optional[RelationalNeighborSampler] = None,
+                      extra_loss: Optional[Callable[..., Tensor]] = None
                       ) -> Tensor: ...
 
 
@@ -79,7 +80,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
         checkpoint_dir: Optional[str] = None,
         resume: bool = False,
         on_epoch: Optional[Callable[[Dict[str, float]], None]] = None,
-        sampler: Optional[RelationalNeighborSampler] = None
+        sampler: Optional[RelationalNeighborSampler] = None,
+        extra_loss: Optional[Callable[..., Tensor]] = None
         ) -> List[Dict[str, float]]:
     r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s
     nodes): a tensor :obj:`[n, 3]` ranked against all nodes, or
@@ -134,14 +136,15 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
             each step encodes only a sampled neighbourhood of the batch's
             heads, tails and negatives (``loss="negative-sampling"``; no
             extra loss). Validation still encodes the full graph.
+        extra_loss (callable, optional): Added to the model's loss at every
+            step (an argument of the step, e.g. the distillation terms; see
+            :data:`~pyg_kgt.models.link_predictor.ExtraLoss`).
 
     Returns:
         One record per epoch: ``epoch``, ``loss``, ``seconds`` and, when
         validated, ``val_mrr``.
     """
-    if sampler is not None and (config.loss != 'negative-sampling' or
-                                getattr(model, 'extra_loss', None)
-                                is not None):
+    if sampler is not None and extra_loss is not None:
         raise ValueError('memory-bounded training (a sampler) needs '
                          "loss='negative-sampling' and no extra loss")
     if config.deterministic:  # asked for; the rest is the application's
@@ -184,7 +187,7 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
         _train_epochs(model, step, adjacency, groups, device, config,
                       validate,
                       checkpoint_dir if context.is_main else None, on_epoch,
-                      sampler, optimizer, stopper, history, bar,
+                      sampler, extra_loss, optimizer, stopper, history, bar,
                       lambda state: snapshot.update(state=state), context)
     except KeyboardInterrupt:
         if checkpoint_dir and snapshot and context.is_main:
@@ -202,8 +205,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
 
 
 def _train_epochs(model, step, adjacency, groups, device, config, validate,
-                  checkpoint_dir, on_epoch, sampler, optimizer, stopper,
-                  history, bar, keep_snapshot,
+                  checkpoint_dir, on_epoch, sampler, extra_loss, optimizer,
+                  stopper, history, bar, keep_snapshot,
                   context: DistributedContext) -> None:
     stopped = False
     autocast = torch.autocast(device.type, dtype=torch.bfloat16,
@@ -221,10 +224,10 @@ def _train_epochs(model, step, adjacency, groups, device, config, validate,
             shard = context.shard(batch)
             with context.collective('training step'):
                 with autocast:
-                    loss = step(adjacency, shard, group, config,
+                    loss = step(adjacency, shard, group,
                                 context.loss_scale(shard.size(0),
                                                    batch.size(0)),
-                                sampler)
+                                sampler, extra_loss)
                 loss.backward()
             optimizer.step()
             total += loss.detach().float()

@@ -67,3 +67,35 @@ def test_training_with_sampled_candidates_lowers_the_full_loss():
     after = float(model.one_to_n_loss(model.encoder.embedding.weight,
                                       batch, group, 0.0))
     assert after < 0.7 * before
+
+
+def test_the_model_owns_its_loss_and_the_step_takes_the_extra_term():
+    from pyg_kgt.errors import ConfigError
+    from pyg_kgt.models import TaskLoss
+    from pyg_kgt.training import TrainingConfig
+    from pyg_kgt.training.triple_group import TripleGroup
+    loss = TaskLoss.from_training(TrainingConfig(
+        loss='negative-sampling', num_negatives=4, margin=2.0))
+    assert loss == TaskLoss('negative-sampling', 0.1, None, 4, 2.0, 1.0)
+    model = ModelConfig(hidden_channels=8).build(6, 2, loss=loss)
+    assert model.loss is loss and repr(model).endswith(
+        'loss=negative-sampling)')
+    assert ModelConfig(hidden_channels=8).build(6, 2).loss == TaskLoss()
+    with pytest.raises(ConfigError, match="loss: unknown value 'x'"):
+        TaskLoss('x')
+    triples = torch.tensor([[0, 0, 1], [2, 1, 3], [4, 0, 5]])
+    adjacency = model.encoder.adjacency(triples[:, [0, 2]].t(),
+                                        triples[:, 1], 6)
+    group = TripleGroup.create(triples, 6)
+    torch.manual_seed(0)
+    task = model.training_loss(adjacency, triples, group)
+    calls = []
+
+    def extra(m, embeddings, messages, batch):
+        calls.append(batch.size(0))
+        return embeddings.sum() * 0.0 + 1.5
+    torch.manual_seed(0)
+    total = model.training_loss(adjacency, triples, group, extra_loss=extra)
+    assert calls == [3]
+    torch.testing.assert_close(total, task + 1.5)
+    assert not hasattr(model, 'extra_loss')  # never an attribute
