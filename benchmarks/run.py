@@ -21,6 +21,12 @@ Suites (tables of the benchmark issue):
   ``{en, fr, es}`` is pre-trained once and reused, unchanged, for ``el``
   and ``ja`` (methods ``student_reused_teacher`` and
   ``linked_no_kd_reused_teacher``).
+* ``dbp5l_field``: the field's setting (every seed alignment trains,
+  ``--alignment-split all``; records as dataset ``dbp5l_all``): per
+  target a teacher on the other four (``teacher_no_<target>_all``), the
+  student and its two twins, and joint training from scratch
+  (``joint_from_scratch_all``); ``field.py`` sets the rows beside the
+  published ones.
 * ``speed`` (table 3): our convolution vs PyG's, evaluation queries/s.
 * ``scaling`` (table 4): seconds per epoch and peak memory as the graph
   grows, full-batch and memory-bounded.
@@ -35,8 +41,8 @@ a suite whose DBP-5L results are all committed trains nothing again. The
 run (scaling alone took 12 minutes on 2 cores). The
 markdown tables and plots (``report.py``, ``efficiency.py``,
 ``frontier.py``) and the acceptance checks (``criteria.py``), which the
-docs include, are regenerated at the end. ``--quick`` runs every table with a tiny budget
-(target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
+docs include, are regenerated at the end. ``--quick`` runs every table
+with a tiny budget (target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
 committed results stay untouched.
 """
 from __future__ import annotations

@@ -169,13 +169,13 @@ def _target(config, kg) -> str:
 
 
 def fit(args: argparse.Namespace) -> int:
+    r"""The single-KG baseline: the student's network trained on the target
+    alone, the same path as the benchmark tables' ``single_kg_rgcn``
+    (:func:`~pyg_kgt.pipeline.train_method`)."""
     import time
 
-    import torch
-
-    from pyg_kgt.models import TrainedModel
+    from pyg_kgt.pipeline import METHODS, target_alone, train_method
     from pyg_kgt.run_folder import RunFolder
-    from pyg_kgt.models.single_kg import train_single_kg
     config = load_config(args)
     training = config.retraining_config()
     kg = load_data(config)
@@ -183,20 +183,17 @@ def fit(args: argparse.Namespace) -> int:
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
-    model_config = config.student.model
-    result = train_single_kg(kg[target], model_config, training,
-                             checkpoint_dir=folder.file('checkpoints'),
-                             resume=args.resume)
-    folder.write_history(result['history'])
-    model = result['model']
-    with torch.no_grad():
-        embeddings = model(result['adjacency'])
-    TrainedModel.from_embeddings(
-        kg[target], embeddings, model_config, model.decoder,
-        info={'kind': 'single_kg_rgcn', 'seed': training.seed}
-    ).save(folder.file('model'))
-    folder.write_results('fit', {target: result['test']},
-                         training.seed, time.perf_counter() - began)
-    _report({target: result['test']}, {'model': folder.file('model')},
+    student = train_method(METHODS['single_kg_rgcn'], None,
+                           target_alone(kg, target), None, config.student,
+                           training,
+                           checkpoint_dir=folder.file('checkpoints'),
+                           resume=args.resume)
+    folder.write_history(student.history)
+    results = student.evaluate('test', progress=training.progress)
+    student.trained_model({'kind': 'single_kg_rgcn',
+                           'seed': training.seed}).save(folder.file('model'))
+    folder.write_results('fit', {target: results}, training.seed,
+                         time.perf_counter() - began)
+    _report({target: results}, {'model': folder.file('model')},
             folder.path)
     return 0

@@ -77,7 +77,7 @@ def train_method(method: Method, linked: HeteroData,
     ``linked`` subgraph or the target ``alone``, with the teacher's
     ``cache`` or none, and ``student_config`` as the method changes it.
     The one place a student is trained: :func:`run_transfer`, the demo and
-    the CLI's ``retrain`` all come here."""
+    the CLI's ``retrain`` and ``fit`` all come here."""
     if method.teacher and cache is None:
         raise ValueError(f'{method.name} needs the teacher cache')
     if not method.linked and alone is None:
@@ -146,8 +146,7 @@ def infer_relations(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                                                                  str]]]:
     r"""How ``target``'s relations map to the teacher's
     (``data.relation_alignment``): ``"auto"`` infers them from the seed
-    alignment (:func:`~pyg_kgt.data.relation_matching.infer_relation_alignment`)
-    for the target relations no source names alike (relations with one
+    alignment (:func:`~pyg_kgt.data.infer_relation_alignment`) for the target relations no source names alike (relations with one
     name keep matching by name, so a shared schema changes nothing) and
     aliases each to its best direct match; a file path reads the aliases
     from that file (a user file wins, nothing is inferred); :obj:`None`
@@ -168,6 +167,16 @@ def infer_relations(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                if m.target not in named]
     known = teacher.relation_vocabulary.lookup()
     return matches, relation_aliases(matches, known) or None
+
+
+def target_alone(kg: MultiSourceKG, target: str) -> HeteroData:
+    r"""``target`` without sources, as the graph a student trains on
+    alone (the ``single_kg_rgcn`` method; ``pyg-kgt fit``)."""
+    if target not in kg.names:
+        raise ConfigError(f"data.target: unknown KG '{target}'; "
+                          f'available: {kg.names}')
+    return LinkSubgraph(target, sources=[], num_hops=0)(
+        kg.subset([target]).to_hetero_data())
 
 
 def describe_linked(linked: HeteroData) -> str:
@@ -229,8 +238,7 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                                        relation_alignment)
     linked = link_target(kg, target, teacher, num_hops, max_neighbors,
                          training.seed, matches)
-    alone = LinkSubgraph(target, sources=[], num_hops=0)(
-        kg.subset([target]).to_hetero_data())
+    alone = target_alone(kg, target)
     began = time.perf_counter()
     cache = teacher.cache_for(linked, top_k=student_config.top_k,
                               relation_aliases=aliases)

@@ -415,16 +415,22 @@ def _tiny_dbp5l(write):
     return str(root)
 
 
-def test_joint_from_scratch_runs_without_a_saved_teacher(
-        write, tmp_path, monkeypatch, capsys):
-    from benchmarks import bench_transfer
+def _joint_only(write, tmp_path, monkeypatch):
+    r"""``bench_transfer`` arguments for joint training alone (a teacher
+    that is not saved) on the tiny DBP-5L, and the results folder."""
     results = str(tmp_path / 'results')
     monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
-    argv = ['--data', _tiny_dbp5l(write), '--teacher',
+    return ['--data', _tiny_dbp5l(write), '--teacher',
             str(tmp_path / 'not_saved'), '--teacher-sources', 'xx', 'yy',
             '--teacher-dim', '8', '--targets', 'zz', '--methods',
             '--joint-from-scratch', '--joint-epochs', '1',
-            '--skip-existing']
+            '--skip-existing'], results
+
+
+def test_joint_from_scratch_runs_without_a_saved_teacher(
+        write, tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_transfer
+    argv, results = _joint_only(write, tmp_path, monkeypatch)
     bench_transfer.main(argv)
     assert 'zz seed 0 joint_from_scratch' in capsys.readouterr().out
     records = newest_records('dbp5l_transfer', results)
@@ -505,13 +511,8 @@ def test_field_plan_uses_every_seed_alignment_apart():
 def test_joint_from_scratch_in_the_field_setting_is_recorded_apart(
         write, tmp_path, monkeypatch):
     from benchmarks import bench_transfer
-    results = str(tmp_path / 'results')
-    monkeypatch.setattr('benchmarks.results.RESULTS_DIR', results)
-    argv = ['--data', _tiny_dbp5l(write), '--teacher',
-            str(tmp_path / 'not_saved'), '--teacher-sources', 'xx', 'yy',
-            '--teacher-dim', '8', '--targets', 'zz', '--methods',
-            '--joint-from-scratch', '--joint-epochs', '1',
-            '--joint-dir', str(tmp_path / 'joint'), '--skip-existing']
+    argv, results = _joint_only(write, tmp_path, monkeypatch)
+    argv += ['--joint-dir', str(tmp_path / 'joint')]
     bench_transfer.main(argv)
     # The JMAC-split record does not count as the all-pairs one, and the
     # saved JMAC joint model is not reused for it.

@@ -68,6 +68,7 @@ def read_multi_source(path: str, format: str = 'auto',
     return kg.with_all_alignments() if alignment_split == 'all' else kg
 
 
-__all__ = ['FORMATS', 'ALIGNMENT_SPLITS', 'detect_format', 'read_multi_source', 'read_dbp5l',
+__all__ = ['FORMATS', 'ALIGNMENT_SPLITS', 'detect_format',
+           'read_multi_source', 'read_dbp5l',
            'read_gcn_align', 'read_openea', 'read_relation_alignment',
            'read_tsv']
