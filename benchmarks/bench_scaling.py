@@ -139,7 +139,7 @@ def render() -> str:
         'embedded generator; 1 rank = 1 process x 2 threads, 2 ranks = '
         f"torchrun, 2 processes x 1 thread. Hardware: {'; '.join(hardware)}.")
     try:
-        from pyg_kgt.plots import plot_scaling
+        from benchmarks.plots import plot_scaling
     except ImportError:  # pragma: no cover - matplotlib missing
         return path
     plot_scaling(records, os.path.join(os.path.dirname(path),

@@ -205,7 +205,7 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
          'timed on'],
         rows, '\n'.join(notes), folder)
     if bars and importlib.util.find_spec('matplotlib') is not None:
-        from pyg_kgt.plots import plot_method_comparison
+        from benchmarks.plots import plot_method_comparison
         plot_method_comparison(
             bars, os.path.join(folder, 'dbp5l_efficiency.png'), 'seconds',
             'DBP-5L: training seconds per target', 'training seconds')

@@ -217,7 +217,7 @@ def render_frontier(folder: str = RESULTS_DIR) -> str:
                            'seeds',
                            'val MRR', 'test MRR', 's'], rows, notes, folder)
     if groups and importlib.util.find_spec('matplotlib') is not None:
-        from pyg_kgt.plots import plot_frontier
+        from benchmarks.plots import plot_frontier
         panels = defaultdict(dict)
         for (target, teacher, variant, session), runs in groups.items():
             panels[f'{target}, teacher {teacher}'][

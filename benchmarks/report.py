@@ -102,7 +102,7 @@ def render(suite: str, folder: str = RESULTS_DIR,
     if importlib.util.find_spec('matplotlib') is None:
         print('matplotlib missing (plots extra): no plots', file=sys.stderr)
         return paths
-    from pyg_kgt.plots import plot_method_comparison
+    from benchmarks.plots import plot_method_comparison
     for protocol in sorted({k[2] for k in link}):
         bars = [{'target': k[0], 'method': k[1],
                  'mean': 100 * summary[k]['mrr'][0],

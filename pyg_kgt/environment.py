@@ -58,11 +58,9 @@ def cpu_flags(cpuinfo_path: str = '/proc/cpuinfo'
 def native_bf16(device: torch.device,
                 cpuinfo_path: str = '/proc/cpuinfo') -> bool:
     r"""Whether ``device`` multiplies bfloat16 natively. On a CPU without
-    it (e.g. AVX2 only) bfloat16 products are emulated: under autocast a
-    ``[4096, 200] x [200, 20000]`` product took 7.9 s against 0.94-1.0 s
-    in float32 on an AVX2 EPYC (8x slower), where AVX-512 BF16 made the
-    same scoring 4x faster. True where the CPU's flags cannot be read (it
-    is not known to be slow)."""
+    it (e.g. AVX2 only) bfloat16 products are emulated and far slower than
+    float32 (:doc:`/performance`). True where the CPU's flags cannot be
+    read (it is not known to be slow)."""
     if device.type == 'cuda':
         return torch.cuda.is_bf16_supported()
     if device.type != 'cpu':

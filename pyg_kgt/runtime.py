@@ -49,10 +49,8 @@ def reuse_freed_memory() -> bool:
     By default glibc serves every allocation above a (dynamic) threshold
     with its own ``mmap`` and unmaps it on free, so each training step's
     large temporaries (1-N scores of :obj:`[batch, candidates]`, per-basis
-    aggregates) are page-faulted in afresh, in the kernel: on 2 cores a
-    :obj:`[4096, 15000]` ``exp`` took 0.14 s freshly mapped and 0.09 s
-    reused, a ``logsumexp`` 0.15 s and 0.08 s, with about half the page
-    faults. The same remedy as the
+    aggregates) are page-faulted in afresh, in the kernel, and each pass
+    over them is slower (:doc:`/performance`). The same remedy as the
     allocators PyTorch's CPU tuning guide suggests (jemalloc, tcmalloc),
     without a dependency. The process's resident memory then stays near its
     peak rather than falling between steps (:func:`release_freed_memory`
@@ -105,10 +103,10 @@ class FreeCores:
     takes away this process's own share, and returns the cores left,
     :math:`\max(1, \mathrm{round}(C - \text{others' busy cores}))` for the
     :math:`C` cores the process may run on. Training re-sets its threads to
-    this every epoch (``training.num_threads`` unset): with more threads
-    than free cores, every parallel region waits for a descheduled thread
-    (measured on 2 cores: a loop of small products took 2.8 s alone and
-    17 s each beside a twin with 2 threads apiece, 4.4 s with 1).
+    this every epoch when the application opted in
+    (:func:`apply_process_settings`): with more threads than free cores,
+    every parallel region waits for a descheduled thread
+    (:doc:`/performance`).
 
     Args:
         stat_path (str): The kernel's CPU counters. (default:

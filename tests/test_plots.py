@@ -2,7 +2,8 @@ import pytest
 
 pytest.importorskip('matplotlib')
 
-from pyg_kgt.plots import plot_method_comparison, plot_training_curves  # noqa
+from pyg_kgt.plots import plot_training_curves  # noqa: E402
+from benchmarks.plots import plot_method_comparison  # noqa: E402
 
 
 def test_plots_write_png(tmp_path):

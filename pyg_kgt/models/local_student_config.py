@@ -29,11 +29,9 @@ class LocalStudentConfig(DictConfig):
     Args:
         model (ModelConfig): The student network. As wide as the teacher,
             it starts from the teacher's parameters as they are; narrower,
-            from their projection (on DBP-5L ``el``, width 100 gave 37.55
-            validation MRR against 44.09 at the teacher's 200, in 0.6x the
-            time). Layers beyond the teacher's start as the identity (with
-            the one-layer teacher, a 2-layer student gave 2.4 less
-            validation MRR on ``el`` at 1.35x the time). (default:
+            from their projection (narrower and deeper students scored
+            lower on validation: :doc:`/research_log`). Layers beyond the
+            teacher's start as the identity. (default:
             :class:`ModelConfig` defaults, the teacher's default width 200)
         feature_weight (float): :math:`\lambda_f`. (default: 10.0)
         network_weight (float): :math:`\lambda_n`. (default: 10.0)
@@ -91,12 +89,10 @@ class LocalStudentConfig(DictConfig):
             ``"linked"``, also
             the source facts inside the linked subgraph, each source
             ranked against its own linked nodes. Transferred facts won on
-            validation: DBP-5L ``el`` 41.93 against 40.22 (3 seeds), ``ja``
-            38.69 (3 seeds) against 37.51 (the en/fr/es teacher), and ``el``
-            47.45 against 44.32 with the en/fr/es/ja teacher (test 50.59,
-            joint training 47.11), at 0.9x (``el``) to 1.4x (``ja``) the
-            time. Where the KGs share no
-            relation name there are none, and it is ``"target"``.
+            validation (:doc:`/research_log`, third round). Where no
+            relation is shared or matched
+            (:func:`~pyg_kgt.pipeline.infer_relations`) there are none,
+            and it is ``"target"``.
             (default: ``"transferred"``)
     """
     model: ModelConfig = field(default_factory=_student_model)
