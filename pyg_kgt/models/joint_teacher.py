@@ -19,7 +19,7 @@ from pyg_kgt.evaluation import evaluate_alignment
 from pyg_kgt.models.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
-from pyg_kgt.models.task_loss import TaskLoss
+from pyg_kgt.models.task_loss import TaskLoss, check_loss
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
@@ -87,17 +87,33 @@ class JointTeacher(Module):
     against its own KG's entities) plus, with ``linking="same_as"``, the
     alignment loss of :class:`JointTeacherConfig`.
 
+    Given the sources at construction (``kg``), it is whole at once (PyG's
+    ``KGEModel(num_nodes, ...)``, PyKEEN's ``Model(triples_factory)``): its
+    parameters exist before :meth:`fit`, which trains them in place, so
+    ``.to()``, ``.parameters()`` and an outside optimiser work from the
+    start. Without ``kg``, :meth:`fit` (or :meth:`build`) builds it,
+    seeded by ``training.seed``.
+
     Args:
         config (JointTeacherConfig, optional): The configuration.
+        kg (MultiSourceKG, optional): The sources to build for now.
+        loss (TaskLoss, optional): The task loss to build with (default:
+            ``TaskLoss()``; :meth:`fit` checks that its training keys name
+            the same).
     """
 
-    def __init__(self, config: Optional[JointTeacherConfig] = None) -> None:
+    def __init__(self, config: Optional[JointTeacherConfig] = None,
+                 kg: Optional[MultiSourceKG] = None,
+                 loss: Optional[TaskLoss] = None) -> None:
         super().__init__()
         self.config = config or JointTeacherConfig()
         self.graph: Optional[JointGraph] = None
         self.model: Optional[LinkPredictor] = None
         self.vocabularies: Dict[str, Any] = {}
         self._adjacency: Optional[RelationalAdjacency] = None
+        self._built_for: Optional[MultiSourceKG] = None
+        if kg is not None:
+            self.build(kg, loss)
 
     # -- building -------------------------------------------------------
     def build(self, kg: MultiSourceKG,
@@ -108,6 +124,7 @@ class JointTeacher(Module):
         self.model = self.config.model.build(
             self.graph.num_nodes, self.graph.num_relations,
             self.graph.num_message_relations, loss)
+        self._built_for = kg
         self.vocabularies = {
             'entities': {n: kg[n].entity_names for n in kg.names},
             'relations': kg.relation_vocabulary.to_dict()}
@@ -141,10 +158,16 @@ class JointTeacher(Module):
             checkpoint_dir: Optional[str] = None,
             resume: bool = False) -> List[Dict[str, float]]:
         r"""Pre-trains on every KG of ``kg`` (the sources), early-stopped on
-        validation filtered MRR averaged over them."""
+        validation filtered MRR averaged over them: the parameters built at
+        construction when ``kg`` is the graph given there, else a model
+        built now."""
         training = training or TrainingConfig()
         seed_everything(training.seed)
-        self.build(kg, TaskLoss.from_training(training))
+        loss = TaskLoss.from_training(training)
+        if self.model is None or self._built_for is not kg:
+            self.build(kg, loss)
+        else:  # built at construction: train those parameters
+            check_loss(self.model, loss)
         graph, config = self.graph, self.config
         generator = torch.Generator().manual_seed(training.seed)
         val = {}

@@ -16,7 +16,7 @@ from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.models.student_network import StudentNetwork
-from pyg_kgt.models.task_loss import TaskLoss
+from pyg_kgt.models.task_loss import TaskLoss, check_loss
 from pyg_kgt.models.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.models.warm_start import warm_start
@@ -45,11 +45,26 @@ class LocalStudent(Module):
     :class:`LocalStudentConfig`. Without a teacher it is its own no-teacher
     twin; on a subgraph without sources, the target-alone baseline.
 
+    Given its linked subgraph (and teacher) at construction, it is whole at
+    once: its network (warm-started when the configuration says so) exists
+    before :meth:`fit`, which trains it in place, so ``.to()``,
+    ``.parameters()`` and an outside optimiser work from the start.
+    Without ``linked``, :meth:`fit` (or :meth:`build`) builds it.
+
     Args:
         config (LocalStudentConfig, optional): The configuration.
+        linked (HeteroData, optional): The linked subgraph to build for
+            now.
+        teacher (JointTeacher or TeacherCache, optional): Its guide (a
+            teacher is turned into its cache).
+        loss (TaskLoss, optional): The task loss to build with (default:
+            ``TaskLoss()``).
     """
 
-    def __init__(self, config: Optional[LocalStudentConfig] = None) -> None:
+    def __init__(self, config: Optional[LocalStudentConfig] = None,
+                 linked: Optional[HeteroData] = None,
+                 teacher: Union['JointTeacher', TeacherCache, None] = None,
+                 loss: Optional[TaskLoss] = None) -> None:
         super().__init__()
         self.config = config or LocalStudentConfig()
         self.model: Optional[StudentNetwork] = None
@@ -60,6 +75,16 @@ class LocalStudent(Module):
         #: What the warm start copied (see :func:`warm_start`), or None.
         self.warm_started: Optional[Dict[str, int]] = None
         self.history: List[Dict[str, float]] = []
+        self._built_for: Optional[tuple] = None
+        if linked is not None:
+            self.build(linked, self._cache_of(linked, teacher), loss)
+
+    def _cache_of(self, linked: HeteroData,
+                  teacher: Union['JointTeacher', TeacherCache, None]
+                  ) -> Optional[TeacherCache]:
+        if teacher is None or isinstance(teacher, TeacherCache):
+            return teacher
+        return teacher.cache_for(linked, top_k=self.config.top_k)
 
     def build(self, linked: HeteroData,
               cache: Optional[TeacherCache] = None,
@@ -105,6 +130,7 @@ class LocalStudent(Module):
                     self.model, cache.warm_start, cache.linked_nodes,
                     self.view, self.config.fill_unaligned)
         self._adjacency = None
+        self._built_for = (linked, cache)
 
     @property
     def adjacency(self) -> RelationalAdjacency:
@@ -175,10 +201,15 @@ class LocalStudent(Module):
         """
         training = training or TrainingConfig()
         seed_everything(training.seed)
-        cache = teacher
-        if teacher is not None and not isinstance(teacher, TeacherCache):
-            cache = teacher.cache_for(linked, top_k=self.config.top_k)
-        self.build(linked, cache, TaskLoss.from_training(training))
+        loss = TaskLoss.from_training(training)
+        built = self._built_for
+        if built is not None and built[0] is linked and (
+                teacher is None or teacher is built[1]):
+            cache = built[1]  # built at construction: train it in place
+            check_loss(self.model, loss)
+        else:
+            cache = self._cache_of(linked, teacher)
+            self.build(linked, cache, loss)
         target = self.target_kg
         nodes = self.target_nodes
         group = TripleGroup.create(

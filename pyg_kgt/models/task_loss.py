@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pyg_kgt.config_dict import DictConfig, check_choice
+from pyg_kgt.errors import ConfigError
 from pyg_kgt.training.config import LOSSES, TrainingConfig
 
 
@@ -52,3 +53,14 @@ class TaskLoss(DictConfig):
         return cls(training.loss, training.label_smoothing,
                    training.num_candidates, training.num_negatives,
                    training.margin, training.adversarial_temperature)
+
+
+def check_loss(model, loss: TaskLoss) -> None:
+    r"""Raises :class:`~pyg_kgt.errors.ConfigError` when the training keys
+    name another ``loss`` than the one ``model`` was built with (a model
+    built at construction is trained in place, with its own loss)."""
+    if model.loss != loss:
+        raise ConfigError(
+            f'training: the model was built with {model.loss}, the training '
+            f'settings name {loss}; build it with that loss (loss=...) or '
+            f'train with its settings')

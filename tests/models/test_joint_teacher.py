@@ -130,3 +130,21 @@ def test_load_errors(tmp_path):
         JointTeacher.load(str(tmp_path))
     with pytest.raises(ConfigError, match='linking'):
         JointTeacherConfig(linking='glue')
+
+
+def test_built_at_construction_it_has_parameters_and_trains_them(sources):
+    teacher = JointTeacher(JointTeacherConfig(model=ModelConfig(
+        hidden_channels=16, dropout=0.0)), sources)
+    params = list(teacher.parameters())
+    assert params and all(p.requires_grad for p in params)
+    before = [p.detach().clone() for p in params]
+    optimizer = torch.optim.SGD(teacher.parameters(), lr=0.1)  # outside
+    teacher.fit(sources, TrainingConfig(epochs=2, batch_size=256))
+    # Trained in place: the same tensors (an outside optimiser still holds
+    # them), with new values.
+    assert all(a is b for a, b in zip(params, teacher.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(before, params))
+    assert optimizer.param_groups[0]['params'][0] is params[0]
+    with pytest.raises(ConfigError, match='built with'):
+        teacher.fit(sources, TrainingConfig(epochs=1,
+                                            loss='negative-sampling'))

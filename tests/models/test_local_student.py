@@ -189,3 +189,24 @@ def test_transferred_triples_restate_aligned_source_facts(setup):
     history = s.fit(linked, teacher, TrainingConfig(epochs=1,
                                                     batch_size=128))
     assert len(history) == 1
+
+
+def test_built_at_construction_it_has_parameters_and_trains_them(setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked, top_k=4)
+    s = LocalStudent(LocalStudentConfig(model=ModelConfig(
+        hidden_channels=16, dropout=0.0)), linked, cache)
+    params = list(s.parameters())
+    # The warm start already happened: the network starts at the teacher.
+    assert params and s.warm_started is not None
+    before = [p.detach().clone() for p in params]
+    s.fit(linked, training=TrainingConfig(epochs=2, batch_size=256))
+    assert all(a is b for a, b in zip(params, s.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(before, params))
+    assert 0.0 <= s.evaluate('test')['filtered']['metrics']['mrr'] <= 1.0
+    # Another graph is built for, as before.
+    other = LocalStudent(LocalStudentConfig(model=ModelConfig(
+        hidden_channels=8, dropout=0.0)))
+    assert list(other.parameters()) == []
+    other.fit(linked, cache, TrainingConfig(epochs=1, batch_size=256))
+    assert list(other.parameters())
