@@ -45,6 +45,15 @@ def load_data(config):
     return read_multi_source(data.path, data.format, **kwargs)
 
 
+def _tracker(training, folder, tag: str):
+    r"""The live tracker ``training.tracker`` names, writing into the run
+    folder's ``tensorboard/`` (none on a rank that writes no folder)."""
+    from pyg_kgt.tracking import open_tracker
+    if folder is None:
+        return None
+    return open_tracker(training.tracker, folder.file('tensorboard'), tag)
+
+
 def _sources(config, kg) -> list:
     sources = config.data.sources or [n for n in kg.names
                                       if n != config.data.target]
@@ -86,10 +95,15 @@ def pretrain(args: argparse.Namespace) -> int:
         folder.write_config(config)
     began = time.perf_counter()
     teacher = JointTeacher(config.teacher)
-    history = teacher.fit(kg.subset(sources), config.training,
-                          checkpoint_dir=os.path.join(config.run_dir,
-                                                      'checkpoints'),
-                          resume=args.resume)
+    tracker = _tracker(config.training, folder, 'pretrain')
+    try:
+        history = teacher.fit(kg.subset(sources), config.training,
+                              checkpoint_dir=os.path.join(config.run_dir,
+                                                          'checkpoints'),
+                              resume=args.resume, on_epoch=tracker)
+    finally:
+        if tracker is not None:
+            tracker.close()
     if folder is None:
         context.close()
         return 0
@@ -136,10 +150,15 @@ def retrain(args: argparse.Namespace) -> int:
     print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)
-    student = train_method(METHODS['student_full_kd'], linked, None, cache,
-                           config.student, training,
-                           checkpoint_dir=folder.file('checkpoints'),
-                           resume=args.resume)
+    tracker = _tracker(training, folder, 'retrain')
+    try:
+        student = train_method(METHODS['student_full_kd'], linked, None,
+                               cache, config.student, training,
+                               checkpoint_dir=folder.file('checkpoints'),
+                               resume=args.resume, on_epoch=tracker)
+    finally:
+        if tracker is not None:
+            tracker.close()
     folder.write_history(student.history)
     results = student.evaluate('test',
                                progress=training.progress)
@@ -183,11 +202,16 @@ def fit(args: argparse.Namespace) -> int:
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
-    student = train_method(METHODS['single_kg_rgcn'], None,
-                           target_alone(kg, target), None, config.student,
-                           training,
-                           checkpoint_dir=folder.file('checkpoints'),
-                           resume=args.resume)
+    tracker = _tracker(training, folder, 'fit')
+    try:
+        student = train_method(METHODS['single_kg_rgcn'], None,
+                               target_alone(kg, target), None,
+                               config.student, training,
+                               checkpoint_dir=folder.file('checkpoints'),
+                               resume=args.resume, on_epoch=tracker)
+    finally:
+        if tracker is not None:
+            tracker.close()
     folder.write_history(student.history)
     results = student.evaluate('test', progress=training.progress)
     student.trained_model({'kind': 'single_kg_rgcn',

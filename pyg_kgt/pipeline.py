@@ -72,7 +72,9 @@ def train_method(method: Method, linked: HeteroData,
                  student_config: LocalStudentConfig,
                  training: TrainingConfig,
                  checkpoint_dir: Optional[str] = None,
-                 resume: bool = False) -> LocalStudent:
+                 resume: bool = False,
+                 on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
+                 ) -> LocalStudent:
     r"""Trains one :class:`LocalStudent` the way ``method`` says: on the
     ``linked`` subgraph or the target ``alone``, with the teacher's
     ``cache`` or none, and ``student_config`` as the method changes it.
@@ -85,7 +87,8 @@ def train_method(method: Method, linked: HeteroData,
     student = LocalStudent(method.student_config(student_config))
     student.fit(linked if method.linked else alone,
                 cache if method.teacher else None, training,
-                checkpoint_dir=checkpoint_dir, resume=resume)
+                checkpoint_dir=checkpoint_dir, resume=resume,
+                on_epoch=on_epoch)
     return student
 
 

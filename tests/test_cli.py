@@ -300,3 +300,17 @@ def test_pretrain_takes_a_device(tmp_path, device, capsys):
     assert main(['evaluate', '--model', str(run), '--kg', 'source1',
                  '--device', device, '--quiet']) == 0
     assert '"mrr"' in capsys.readouterr().out
+
+
+def test_fit_logs_epochs_to_tensorboard_when_asked(write, tmp_path):
+    pytest.importorskip('tensorboard')
+    triples = ''.join(f'e{i}\tlikes\te{(i + 1) % 6}\n' for i in range(6))
+    root = write({'train.tsv': triples, 'valid.tsv': 'e0\tlikes\te1\n',
+                  'test.tsv': 'e2\tlikes\te3\n'})
+    run = tmp_path / 'run'
+    assert main(['fit', '--run-dir', str(run), '--quiet', '--set',
+                 f'data.path={root}', '--set', 'training.epochs=2',
+                 '--set', 'training.tracker=tensorboard',
+                 '--set', 'student.model.hidden_channels=8']) == 0
+    events = list((run / 'tensorboard').glob('events.out.tfevents.*'))
+    assert len(events) == 1 and events[0].stat().st_size > 0

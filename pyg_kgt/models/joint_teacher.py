@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
 from torch import Tensor
@@ -156,7 +156,9 @@ class JointTeacher(Module):
     # -- training -------------------------------------------------------
     def fit(self, kg: MultiSourceKG, training: Optional[TrainingConfig] = None,
             checkpoint_dir: Optional[str] = None,
-            resume: bool = False) -> List[Dict[str, float]]:
+            resume: bool = False,
+            on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
+            ) -> List[Dict[str, float]]:
         r"""Pre-trains on every KG of ``kg`` (the sources), early-stopped on
         validation filtered MRR averaged over them: the parameters built at
         construction when ``kg`` is the graph given there, else a model
@@ -209,7 +211,7 @@ class JointTeacher(Module):
         run = train_link_predictor(
             self.model, self.adjacency, graph.triple_groups(kg), training,
             validate, alignment_loss if use_alignment else None,
-            checkpoint_dir, resume, sampler)
+            checkpoint_dir, resume, sampler, on_epoch)
         self._adjacency = run.adjacency
         self.train_seconds = run.seconds
         return run.history

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional,
+                    Sequence, Union)
 
 import torch
 from torch import Tensor
@@ -187,7 +188,9 @@ class LocalStudent(Module):
             teacher: Union['JointTeacher', TeacherCache, None] = None,
             training: Optional[TrainingConfig] = None,
             checkpoint_dir: Optional[str] = None,
-            resume: bool = False) -> List[Dict[str, float]]:
+            resume: bool = False,
+            on_epoch: Optional[Callable[[Dict[str, float]], None]] = None
+            ) -> List[Dict[str, float]]:
         r"""Re-trains on the target's training triples over the linked
         subgraph, early-stopped on target validation filtered MRR.
 
@@ -198,6 +201,10 @@ class LocalStudent(Module):
                 teacher is turned into its cache first. (default: none, the
                 no-teacher twin)
             training (TrainingConfig, optional): The fit loop's settings.
+            checkpoint_dir (str, optional): Where checkpoints go.
+            resume (bool): Continue from them. (default: :obj:`False`)
+            on_epoch (callable, optional): Called with each epoch's record
+                (e.g. a :class:`~pyg_kgt.tracking.TensorBoardTracker`).
         """
         training = training or TrainingConfig()
         seed_everything(training.seed)
@@ -239,7 +246,7 @@ class LocalStudent(Module):
             self.model, self.adjacency, groups, training,
             validate if target.val.numel() else None,
             self._distillation_loss(cache) if cache is not None else None,
-            checkpoint_dir, resume)
+            checkpoint_dir, resume, on_epoch=on_epoch)
         self._adjacency = run.adjacency
         self.train_seconds = run.seconds
         self.history = run.history

@@ -40,13 +40,15 @@ def train_link_predictor(model: LinkPredictor,
                          extra_loss: Optional[ExtraLoss] = None,
                          checkpoint_dir: Optional[str] = None,
                          resume: bool = False,
-                         sampler: Optional[RelationalNeighborSampler] = None
+                         sampler: Optional[RelationalNeighborSampler] = None,
+                         on_epoch: Optional[Callable[[Dict[str, float]],
+                                                     None]] = None
                          ) -> TrainingRun:
     r"""Trains a built ``model`` the way the teacher, the student and the
     single-KG baseline all do: model and graph moved to
     ``training.device``, :func:`~pyg_kgt.training.fit` with ``extra_loss``
-    added at every step and ``validate`` called on the device's graph,
-    timed."""
+    added at every step, ``validate`` called on the device's graph and
+    ``on_epoch`` with each epoch's record (e.g. a tracker), timed."""
     device = resolve_device(training.device)
     model.to(device)
     adjacency = adjacency.to(device)
@@ -55,5 +57,6 @@ def train_link_predictor(model: LinkPredictor,
                   (lambda m: validate(m, adjacency))
                   if validate is not None else None,
                   checkpoint_dir=checkpoint_dir, resume=resume,
-                  sampler=sampler, extra_loss=extra_loss)
+                  sampler=sampler, extra_loss=extra_loss,
+                  on_epoch=on_epoch)
     return TrainingRun(adjacency, history, time.perf_counter() - began)

@@ -8,6 +8,7 @@ from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
+TRACKERS = ('tensorboard',)
 PRECISIONS = ('fp32', 'bf16')
 LR_SCHEDULES = ('constant', 'cosine')
 
@@ -82,6 +83,11 @@ class TrainingConfig(DictConfig):
             ``OMP_NUM_THREADS``, else all cores: the free-core policy is
             off) and the same memory layout after a resume. Slower on
             GPUs (deterministic reductions). (default: :obj:`False`)
+        tracker (str, optional): Where the commands also log every epoch
+            live: ``"tensorboard"`` (``torch.utils.tensorboard``, into the
+            run folder's ``tensorboard/``; needs the ``tensorboard``
+            package, ``pip install pyg_kgt[tensorboard]``). (default:
+            :obj:`None`, ``metrics.tsv`` and the PNG only)
     """
 
     epochs: int = 100
@@ -107,8 +113,11 @@ class TrainingConfig(DictConfig):
     device: str = 'auto'
     precision: str = 'fp32'
     deterministic: bool = False
+    tracker: Optional[str] = None
 
     def __post_init__(self) -> None:
+        if self.tracker is not None:
+            check_choice('tracker', self.tracker, TRACKERS)
         check_choice('precision', self.precision, PRECISIONS)
         if not (self.device in ('auto', 'cpu', 'cuda') or
                 self.device.startswith('cuda:')):
