@@ -175,6 +175,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help='comma-separated: npy, pt, tsv')
     export.set_defaults(func=cli_models.export)
 
+    show = sub.add_parser('show', help='draw why a prediction was made: '
+                          "an entity's linked neighbourhood as PNG and "
+                          'GraphML (needs pyg_kgt[viz])')
+    _add_model_options(show)
+    _add_config_options(show)
+    show.add_argument('--entity', required=True, help='entity name')
+    show.add_argument('--relation', help='relation name: also predict and '
+                      'highlight its top -k tails')
+    show.add_argument('--hops', type=int, default=1,
+                      help="fact hops in the entity's own KG (default: 1)")
+    show.add_argument('-k', type=int, default=5)
+    show.add_argument('--max-nodes', type=int, default=60,
+                      help='cap of the drawing, most relevant first')
+    show.add_argument('--filter-known', action='store_true',
+                      help='predictions leave out training facts')
+    show.add_argument('--out', help='output folder (default: show)')
+    show.set_defaults(func=cli_models.show)
+
     predict = sub.add_parser('predict', help='top-k tails or heads of '
                              'queries given by name, with scores')
     _add_model_options(predict)

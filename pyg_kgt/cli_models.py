@@ -31,9 +31,10 @@ def load_model(path: str, kg_name: Optional[str], device: str = 'auto'):
     return teacher.trained_model(kg_name).to(target)
 
 
-def model_data(args: argparse.Namespace, model):
-    r"""The KG a saved model was trained on: from ``--config``, else the
-    ``config.yaml`` of the run folder the model was saved in."""
+def run_data(args: argparse.Namespace, model):
+    r"""The data (a :class:`~pyg_kgt.data.MultiSourceKG`) a saved model was
+    trained on: from ``--config``, else the ``config.yaml`` of the run
+    folder the model was saved in."""
     from pyg_kgt.run_folder import run_config_of
     found = None if args.config else run_config_of(args.model)
     if not args.config and found is None:
@@ -46,7 +47,12 @@ def model_data(args: argparse.Namespace, model):
     if model.kg_name not in kg.names:
         raise ConfigError(f"the data has no KG '{model.kg_name}'; "
                           f'available: {kg.names}')
-    return kg[model.kg_name]
+    return kg
+
+
+def model_data(args: argparse.Namespace, model):
+    r"""The KG a saved model was trained on (see :func:`run_data`)."""
+    return run_data(args, model)[model.kg_name]
 
 
 def evaluate(args: argparse.Namespace) -> int:
@@ -121,4 +127,40 @@ def predict(args: argparse.Namespace) -> int:
         for a in item['answers']:
             print(f"{q['head']}\t{q['relation']}\t{q['tail']}\t{a['rank']}"
                   f"\t{a['entity']}\t{a['score']:.6g}")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    r"""Draws the linked neighbourhood of ``--entity`` (PNG) and writes it as
+    GraphML: its facts, the source entities aligned to it and theirs, and
+    the model's top ``-k`` answers of ``--relation``."""
+    import os
+    import re
+
+    from pyg_kgt.inspection import (ROLES, draw_neighbourhood,
+                                    linked_neighbourhood, write_graphml)
+    model = load_model(args.model, args.kg, args.device or 'auto')
+    kg = run_data(args, model)
+    predictions = (model.predict(args.entity, args.relation, 'tail', args.k,
+                                 kg[model.kg_name] if args.filter_known
+                                 else None)
+                   if args.relation else [])
+    graph = linked_neighbourhood(kg, model.kg_name, args.entity,
+                                 args.relation, args.hops, predictions,
+                                 args.max_nodes)
+    stem = re.sub(r'[^A-Za-z0-9._-]+', '_', args.entity.rstrip('/').rsplit(
+        '/', 1)[-1])[:80] or 'entity'
+    out = args.out or 'show'
+    png = draw_neighbourhood(graph, os.path.join(out, f'{stem}.png'),
+                             f'{model.kg_name}: {args.entity}' + (
+                                 f' — {args.relation}' if args.relation
+                                 else ''))
+    graphml = write_graphml(graph, os.path.join(out, f'{stem}.graphml'))
+    roles = [d['role'] for _, d in graph.nodes(data=True)]
+    print(', '.join(f'{roles.count(r)} {r}' for r in ROLES if r in roles) +
+          f' ({graph.number_of_edges()} edges; cap {args.max_nodes} nodes)')
+    for rank, (name, score) in enumerate(predictions, 1):
+        print(f'{rank}\t{name}\t{score:.6g}')
+    print(png)
+    print(graphml)
     return 0

@@ -106,6 +106,40 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
     assert main(['export', '--model', str(teacher_run), '--out',
                  str(tmp_path / 'x')]) == 2
     assert '--kg' in capsys.readouterr().err
+    _show_explains_a_prediction(student_run, tmp_path, small, capsys)
+
+
+def _show_explains_a_prediction(student_run, tmp_path, small, capsys):
+    r"""``show`` on the student of the test above: an aligned target entity
+    with a training fact, its neighbourhood drawn and written as GraphML."""
+    nx = pytest.importorskip('networkx')
+    from pyg_kgt.data import make_synthetic_multi_source_kg
+    kg = make_synthetic_multi_source_kg(seed=0)
+    target = kg['target']
+    aligned = set(kg.links('target', 'source1').train[:, 0].tolist())
+    fact = next(t for t in target.train.tolist() if t[0] in aligned)
+    head = target.entity_names[fact[0]]
+    relation = target.relation_names[fact[1]]
+    out = tmp_path / 'show'
+    capsys.readouterr()
+    assert main(['show', '--model', str(student_run), '--entity', head,
+                 '--relation', relation, '-k', '3', '--max-nodes', '25',
+                 '--out', str(out), *small]) == 0
+    printed = capsys.readouterr().out
+    assert '1 query' in printed and '3 prediction' in printed
+    pngs, graphmls = list(out.glob('*.png')), list(out.glob('*.graphml'))
+    assert len(pngs) == 1 and pngs[0].read_bytes()[:4] == b'\x89PNG'
+    graph = nx.read_graphml(graphmls[0])
+    roles = [d['role'] for _, d in graph.nodes(data=True)]
+    assert roles.count('query') == 1 and roles.count('prediction') == 3
+    assert 'aligned' in roles and len(graph) <= 25
+    assert {d['kg'] for _, d in graph.nodes(data=True)} >= {'target',
+                                                            'source1'}
+    kinds = {d['kind'] for _, _, d in graph.edges(data=True)}
+    assert {'fact', 'same_as', 'predicted'} <= kinds
+    assert main(['show', '--model', str(student_run), '--entity', 'nope',
+                 '--out', str(out), *small]) == 2
+    assert "'nope' is not an entity" in capsys.readouterr().err
 
 
 def test_fit_predict_on_own_tsv_files(write, tmp_path, capsys):
