@@ -11,7 +11,9 @@ first) so a hub stays readable. networkx is an optional extra
 """
 from __future__ import annotations
 
+import math
 import os
+import warnings
 from typing import Any, List, Optional, Sequence, Tuple
 
 import torch
@@ -153,10 +155,9 @@ def draw_neighbourhood(graph, path: str, title: Optional[str] = None) -> str:
     (matplotlib Figure, no pyplot state)."""
     nx = _networkx()
     from pyg_kgt.plots import new_figure, save_figure
-    fig = new_figure(figsize=(11, 8), dpi=120)
+    fig = new_figure(figsize=(12, 9), dpi=120)
     ax = fig.subplots()
-    position = nx.spring_layout(graph, seed=0, k=1.2 / max(
-        1, len(graph) ** 0.5))
+    position = _layout(nx, graph)
     kgs = sorted({d['kg'] for _, d in graph.nodes(data=True)})
     palette = ['tab:blue', 'tab:orange', 'tab:green', 'tab:purple',
                'tab:brown', 'tab:pink', 'tab:olive', 'tab:cyan']
@@ -194,8 +195,45 @@ def draw_neighbourhood(graph, path: str, title: Optional[str] = None) -> str:
     ax.legend(loc='upper left', fontsize=8, markerscale=0.5)
     ax.set_title(title or graph.graph.get('query', ''))
     ax.set_axis_off()
-    save_figure(fig, path)
+    with warnings.catch_warnings():  # scripts the font lacks draw as boxes
+        warnings.filterwarnings('ignore', message='Glyph .* missing')
+        save_figure(fig, path)
     return path
+
+
+def _layout(nx, graph) -> dict:
+    r"""Positions: the query at the centre, its predictions above, its own
+    neighbours on the left, each aligned source entity in its own sector on
+    the right with its neighbours around it; then a seeded spring layout
+    relaxes all but the query, the predictions and the aligned entities
+    (the same picture every time)."""
+    query = next(n for n, d in graph.nodes(data=True)
+                 if d['role'] == 'query')
+    start = {query: (0.0, 0.0)}
+    by_role = {}
+    for n, d in graph.nodes(data=True):
+        by_role.setdefault(d['role'], []).append(n)
+
+    def ring(nodes, radius, low, high, centre=(0.0, 0.0)):
+        for i, n in enumerate(nodes):
+            angle = low + (high - low) * (i + 0.5) / max(len(nodes), 1)
+            start.setdefault(n, (centre[0] + radius * math.cos(angle),
+                                 centre[1] + radius * math.sin(angle)))
+    ring(by_role.get('prediction', []), 1.4, math.pi / 5, 4 * math.pi / 5)
+    ring(by_role.get('neighbour', []), 1.0, math.pi * 0.6, math.pi * 1.4)
+    aligned = by_role.get('aligned', [])
+    ring(aligned, 2.0, -math.pi * 0.45, math.pi * 0.3)
+    for anchor in aligned:
+        around = [v for v in graph.successors(anchor)
+                  if graph.nodes[v]['role'] == 'source neighbour'] + [
+            u for u in graph.predecessors(anchor)
+            if graph.nodes[u]['role'] == 'source neighbour']
+        ring(around, 0.8, 0.0, 2 * math.pi, start[anchor])
+    ring([n for n in graph if n not in start], 2.6, 0.0, 2 * math.pi)
+    anchors = [query] + by_role.get('prediction', []) + aligned
+    return nx.spring_layout(graph, pos=start, fixed=anchors, seed=0,
+                            k=1.5 / max(1, len(graph) ** 0.5),
+                            iterations=8)
 
 
 def _short(name: Any, width: int = 28) -> str:
