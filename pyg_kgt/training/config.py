@@ -9,7 +9,7 @@ from pyg_kgt.errors import ConfigError
 
 LOSSES = ('1-n', 'negative-sampling')
 TRACKERS = ('tensorboard',)
-PRECISIONS = ('fp32', 'bf16')
+PRECISIONS = ('fp32', 'bf16', 'auto')
 LR_SCHEDULES = ('constant', 'cosine')
 
 
@@ -74,8 +74,11 @@ class TrainingConfig(DictConfig):
             (default: ``"auto"``)
         precision (str): ``"fp32"``, or ``"bf16"``: the step's forward
             runs under :func:`torch.autocast` with bfloat16 (parameters,
-            gradients, the optimiser and the loss stay float32).
-            (default: ``"fp32"``)
+            gradients, the optimiser and the loss stay float32), or
+            ``"auto"``: bf16 where the device multiplies bfloat16 natively
+            (:func:`~pyg_kgt.environment.native_bf16`: AVX-512 BF16 or AMX
+            CPUs, GPUs with it), fp32 elsewhere, where bf16 is emulated
+            and slower. (default: ``"fp32"``)
         deterministic (bool): Bit-identical runs and resumes:
             deterministic algorithms
             (:func:`torch.use_deterministic_algorithms`),

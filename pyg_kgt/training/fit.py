@@ -113,7 +113,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     per epoch. ``config.precision="bf16"`` runs each step's forward under
     :func:`torch.autocast`; on a device without native bfloat16
     (:func:`~pyg_kgt.environment.native_bf16`) it warns with a
-    :class:`~pyg_kgt.errors.PerformanceWarning` first.
+    :class:`~pyg_kgt.errors.PerformanceWarning` first; ``"auto"`` takes
+    bf16 only where it is native.
 
     Under ``torchrun`` (``WORLD_SIZE`` > 1) it trains data-parallel with
     :class:`~torch.nn.parallel.DistributedDataParallel` (NCCL on GPUs,
@@ -150,6 +151,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     if config.deterministic:  # asked for; the rest is the application's
         torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(config.device)
+    bf16 = (native_bf16(device) if config.precision == 'auto' else
+            config.precision == 'bf16')
     if config.precision == 'bf16' and not native_bf16(device):
         warnings.warn(PerformanceWarning(
             f'training.precision: bf16 on {hardware()}, which has no native '
@@ -187,8 +190,9 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
         _train_epochs(model, step, adjacency, groups, device, config,
                       validate,
                       checkpoint_dir if context.is_main else None, on_epoch,
-                      sampler, extra_loss, optimizer, stopper, history, bar,
-                      lambda state: snapshot.update(state=state), context)
+                      sampler, extra_loss, bf16, optimizer, stopper, history,
+                      bar, lambda state: snapshot.update(state=state),
+                      context)
     except KeyboardInterrupt:
         if checkpoint_dir and snapshot and context.is_main:
             path = os.path.join(checkpoint_dir, LAST)
@@ -205,12 +209,12 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
 
 
 def _train_epochs(model, step, adjacency, groups, device, config, validate,
-                  checkpoint_dir, on_epoch, sampler, extra_loss, optimizer,
-                  stopper, history, bar, keep_snapshot,
+                  checkpoint_dir, on_epoch, sampler, extra_loss, bf16,
+                  optimizer, stopper, history, bar, keep_snapshot,
                   context: DistributedContext) -> None:
     stopped = False
     autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                              enabled=config.precision == 'bf16')
+                              enabled=bf16)
     for epoch in bar:
         runtime.epoch_started()  # a no-op unless the application opted in
         for param_group in optimizer.param_groups:

@@ -205,3 +205,28 @@ def test_fit_leaves_the_process_threads_alone(monkeypatch, tiny_kg):
         torch.set_num_threads(before)
     with pytest.raises(ConfigError, match='num_threads: must be >= 1'):
         TrainingConfig(num_threads=0)
+
+
+@pytest.mark.parametrize('native', [False, True])
+def test_auto_precision_takes_bf16_only_where_it_is_native(
+        tiny_kg, monkeypatch, native):
+    import importlib
+    import warnings
+
+    fit_module = importlib.import_module('pyg_kgt.training.fit')
+    monkeypatch.setattr(fit_module, 'native_bf16', lambda device: native)
+    seen = []
+    real = torch.autocast
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get('enabled'))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(fit_module.torch, 'autocast', spy)
+    model = small_model(tiny_kg)
+    adjacency = model.encoder.adjacency(tiny_kg.train[:, [0, 2]].t(),
+                                        tiny_kg.train[:, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # auto never warns: it chooses
+        fit(model, adjacency, tiny_kg.train[:64],
+            TrainingConfig(epochs=1, batch_size=4096, precision='auto'))
+    assert seen[0] is native  # the step's autocast (others may follow)
