@@ -27,7 +27,7 @@ from typing import Optional, Sequence
 
 from benchmarks import results as store
 from benchmarks.budget import Budget
-from benchmarks.report import aggregate
+from benchmarks.report import aggregate, cell
 from benchmarks.results import (append_records, default_data,
                                 has_record, make_record, newest_records,
                                 peak_rss_mb, validation_summary,
@@ -168,9 +168,9 @@ def render(folder: Optional[str] = None) -> Optional[str]:
             cells = [name, method]
             for protocol in ('filtered', 'lifted_trainval'):
                 row = summary.get((PAIRS[name][2], method, protocol))
-                cells.append('-' if row is None else (
-                    f"{100 * row['mrr'][0]:.2f} ± {100 * row['mrr'][1]:.2f}"
-                    f" ({row['seeds']})"))
+                cells.append('-' if row is None else
+                             f"{cell(row['mrr'], row['seeds'])} "
+                             f"({row['seeds']})")
             val = [r['metrics'].get('best_val_mrr') for r in mine
                    if r['method'] == method and r['protocol'] == 'filtered'
                    and r['metrics'].get('best_val_mrr') is not None]
