@@ -54,9 +54,8 @@ class TrainingConfig(DictConfig):
         progress (bool): Show progress bars. (default: :obj:`False`)
         distributed_timeout_s (float): Under torchrun, seconds a rank waits
             for its peers before failing with a clear error. (default: 300)
-        num_threads (int, optional): CPU threads of the process
-            (``torch.set_num_threads``), which an application sets at its
-            start (:func:`pyg_kgt.runtime.apply_process_settings`; the CLI
+        num_threads (int, optional): CPU threads of the process, which an
+            application sets at its start (:mod:`pyg_kgt.runtime`; the CLI
             does, the library's fit never). :obj:`None`:
             ``OMP_NUM_THREADS`` when it is set, else the cores other
             processes leave free, measured again every epoch

@@ -103,8 +103,7 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     good checkpoint.
 
     The loop changes no process state (threads, allocator): an
-    application opts in with :func:`pyg_kgt.runtime.apply_process_settings`
-    (the CLI does); ``config.deterministic`` turns on
+    application opts in through :mod:`pyg_kgt.runtime` (the CLI does); ``config.deterministic`` turns on
     :func:`torch.use_deterministic_algorithms`.
 
     The model, ``adjacency`` and triples are moved to ``config.device``
