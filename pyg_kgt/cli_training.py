@@ -124,7 +124,7 @@ def retrain(args: argparse.Namespace) -> int:
     from pyg_kgt.data.relation_matching import write_relation_matches
     from pyg_kgt.models import JointTeacher
     from pyg_kgt.pipeline import (METHODS, describe_linked, infer_relations,
-                                  link_target, train_method)
+                                  link_target)
     from pyg_kgt.run_folder import RunFolder, find_saved
     config = load_config(args)
     training = config.retraining_config()
@@ -150,27 +150,38 @@ def retrain(args: argparse.Namespace) -> int:
     print(f'linked subgraph: {describe_linked(linked)}')
     cache = teacher.cache_for(linked, folder.file('teacher_cache.pt'),
                               config.student.top_k, aliases)
-    tracker = _tracker(training, folder, 'retrain')
-    try:
-        student = train_method(METHODS['student_full_kd'], linked, None,
-                               cache, config.student, training,
-                               checkpoint_dir=folder.file('checkpoints'),
-                               resume=args.resume, on_epoch=tracker)
-    finally:
-        if tracker is not None:
-            tracker.close()
-    folder.write_history(student.history)
-    results = student.evaluate('test',
-                               progress=training.progress)
-    student.trained_model({'seed': training.seed,
-                           'teacher': os.path.abspath(args.teacher)}
-                          ).save(folder.file('model'))
+    results = _train_student(
+        'retrain', METHODS['student_full_kd'], linked, None, cache, config,
+        training, folder, args.resume,
+        {'seed': training.seed, 'teacher': os.path.abspath(args.teacher)})
     folder.write_results('retrain', {target: results},
                          training.seed, time.perf_counter() - began)
     _report({target: results}, {'model': folder.file('model'),
                                 'teacher cache': folder.file(
                                     'teacher_cache.pt')}, folder.path)
     return 0
+
+
+def _train_student(command: str, method, linked, alone, cache, config,
+                   training, folder, resume: bool, info: dict) -> dict:
+    r"""One student the way ``method`` says
+    (:func:`~pyg_kgt.pipeline.train_method`), with the run folder's
+    checkpoints and live tracker; writes its history and ``model/``;
+    returns its test results."""
+    from pyg_kgt.pipeline import train_method
+    tracker = _tracker(training, folder, command)
+    try:
+        student = train_method(method, linked, alone, cache, config.student,
+                               training,
+                               checkpoint_dir=folder.file('checkpoints'),
+                               resume=resume, on_epoch=tracker)
+    finally:
+        if tracker is not None:
+            tracker.close()
+    folder.write_history(student.history)
+    results = student.evaluate('test', progress=training.progress)
+    student.trained_model(info).save(folder.file('model'))
+    return results
 
 
 def _target(config, kg) -> str:
@@ -193,7 +204,7 @@ def fit(args: argparse.Namespace) -> int:
     (:func:`~pyg_kgt.pipeline.train_method`)."""
     import time
 
-    from pyg_kgt.pipeline import METHODS, target_alone, train_method
+    from pyg_kgt.pipeline import METHODS, target_alone
     from pyg_kgt.run_folder import RunFolder
     config = load_config(args)
     training = config.retraining_config()
@@ -202,20 +213,10 @@ def fit(args: argparse.Namespace) -> int:
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
     began = time.perf_counter()
-    tracker = _tracker(training, folder, 'fit')
-    try:
-        student = train_method(METHODS['single_kg_rgcn'], None,
-                               target_alone(kg, target), None,
-                               config.student, training,
-                               checkpoint_dir=folder.file('checkpoints'),
-                               resume=args.resume, on_epoch=tracker)
-    finally:
-        if tracker is not None:
-            tracker.close()
-    folder.write_history(student.history)
-    results = student.evaluate('test', progress=training.progress)
-    student.trained_model({'kind': 'single_kg_rgcn',
-                           'seed': training.seed}).save(folder.file('model'))
+    results = _train_student(
+        'fit', METHODS['single_kg_rgcn'], None, target_alone(kg, target),
+        None, config, training, folder, args.resume,
+        {'kind': 'single_kg_rgcn', 'seed': training.seed})
     folder.write_results('fit', {target: results}, training.seed,
                          time.perf_counter() - began)
     _report({target: results}, {'model': folder.file('model')},

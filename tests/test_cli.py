@@ -142,10 +142,15 @@ def _show_explains_a_prediction(student_run, tmp_path, small, capsys):
     assert "'nope' is not an entity" in capsys.readouterr().err
 
 
-def test_fit_predict_on_own_tsv_files(write, tmp_path, capsys):
+def _ring_tsv(write):
+    r"""A single KG of six entities in a ``likes`` ring, as TSV files."""
     triples = ''.join(f'e{i}\tlikes\te{(i + 1) % 6}\n' for i in range(6))
-    root = write({'train.tsv': triples, 'valid.tsv': 'e0\tlikes\te1\n',
+    return write({'train.tsv': triples, 'valid.tsv': 'e0\tlikes\te1\n',
                   'test.tsv': 'e2\tlikes\te3\n'})
+
+
+def test_fit_predict_on_own_tsv_files(write, tmp_path, capsys):
+    root = _ring_tsv(write)
     run = tmp_path / 'run'
     assert main(['fit', '--run-dir', str(run), '--quiet', '--set',
                  f'data.path={root}', '--set', 'training.epochs=2',
@@ -338,9 +343,7 @@ def test_pretrain_takes_a_device(tmp_path, device, capsys):
 
 def test_fit_logs_epochs_to_tensorboard_when_asked(write, tmp_path):
     pytest.importorskip('tensorboard')
-    triples = ''.join(f'e{i}\tlikes\te{(i + 1) % 6}\n' for i in range(6))
-    root = write({'train.tsv': triples, 'valid.tsv': 'e0\tlikes\te1\n',
-                  'test.tsv': 'e2\tlikes\te3\n'})
+    root = _ring_tsv(write)
     run = tmp_path / 'run'
     assert main(['fit', '--run-dir', str(run), '--quiet', '--set',
                  f'data.path={root}', '--set', 'training.epochs=2',
