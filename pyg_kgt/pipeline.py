@@ -149,9 +149,10 @@ def infer_relations(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                                                                  str]]]:
     r"""How ``target``'s relations map to the teacher's
     (``data.relation_alignment``): ``"auto"`` infers them from the seed
-    alignment (:func:`~pyg_kgt.data.infer_relation_alignment`) for the target relations no source names alike (relations with one
-    name keep matching by name, so a shared schema changes nothing) and
-    aliases each to its best direct match; a file path reads the aliases
+    alignment (:func:`~pyg_kgt.data.infer_relation_alignment`) for the
+    target relations no source names alike (relations with one name keep
+    matching by name, so a shared schema changes nothing) and aliases each
+    to its best direct match; a file path reads the aliases
     from that file (a user file wins, nothing is inferred); :obj:`None`
     matches by name only.
 
