@@ -134,7 +134,8 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
 #: Settings added after records were written, with the value those records
 #: ran with: a setting at that value is left out when comparing.
 INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
-              'alignment_split': 'jmac', 'tracker': None}
+              'alignment_split': 'jmac', 'tracker': None,
+              'optimizer': 'adam'}
 
 
 #: Methods of earlier records that are no longer in

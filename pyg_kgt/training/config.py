@@ -20,8 +20,13 @@ class TrainingConfig(DictConfig):
     Args:
         epochs (int): Maximum epochs. (default: 100)
         batch_size (int): Training triples per step. (default: 1024)
-        lr (float): Adam learning rate (the peak, under a schedule).
+        lr (float): Learning rate (the peak, under a schedule).
             (default: 0.005)
+        optimizer (str): The optimiser by name, any of
+            :mod:`torch.optim` (``"adam"``, ``"adamw"``, ``"sgd"``, ...;
+            PyG's ``optimizer_resolver``), with ``lr`` and
+            ``weight_decay``; its state goes in every checkpoint.
+            (default: ``"adam"``)
         lr_schedule (str): ``"constant"``, or ``"cosine"``: epoch
             :math:`e` of :math:`E` trains at :math:`\eta_e = \tfrac{\eta}{2}
             \big(1 + \cos\tfrac{\pi (e - 1)}{E}\big)`, from ``lr`` down
@@ -95,6 +100,7 @@ class TrainingConfig(DictConfig):
     epochs: int = 100
     batch_size: int = 1024
     lr: float = 0.005
+    optimizer: str = 'adam'
     lr_schedule: str = 'constant'
     weight_decay: float = 0.0
     loss: str = '1-n'
@@ -129,6 +135,7 @@ class TrainingConfig(DictConfig):
             raise ConfigError(f'num_threads: must be >= 1, got '
                               f'{self.num_threads}')
         check_choice('lr_schedule', self.lr_schedule, LR_SCHEDULES)
+        check_optimizer(self.optimizer)
         check_choice('loss', self.loss, LOSSES)
         for name in ('epochs', 'batch_size', 'eval_every', 'patience',
                      'eval_batch_size', 'num_negatives'):
@@ -153,3 +160,24 @@ def scheduled_lr(training: 'TrainingConfig', epoch: int) -> float:
     import math
     return training.lr * 0.5 * (1 + math.cos(
         math.pi * (epoch - 1) / training.epochs))
+
+
+def build_optimizer(training: 'TrainingConfig', parameters
+                    ) -> 'torch.optim.Optimizer':
+    r"""``training.optimizer`` over ``parameters`` with its ``lr`` and
+    ``weight_decay`` (PyG's ``optimizer_resolver``)."""
+    from torch_geometric.nn.resolver import optimizer_resolver
+    return optimizer_resolver(training.optimizer, parameters,
+                              lr=training.lr,
+                              weight_decay=training.weight_decay)
+
+
+def check_optimizer(name: str) -> None:
+    r"""Raises :class:`~pyg_kgt.errors.ConfigError` naming the key when no
+    :mod:`torch.optim` optimiser is called ``name``."""
+    import torch
+    from torch_geometric.nn.resolver import optimizer_resolver
+    try:
+        optimizer_resolver(name, [torch.zeros(1, requires_grad=True)])
+    except ValueError as e:
+        raise ConfigError(f'optimizer: {e}') from None

@@ -20,7 +20,8 @@ from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
                                          save_checkpoint, write_checkpoint)
-from pyg_kgt.training.config import TrainingConfig, scheduled_lr
+from pyg_kgt.training.config import (TrainingConfig, build_optimizer,
+                                     scheduled_lr)
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -88,8 +89,9 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     :class:`TripleGroup`\ s, each ranked against its own candidates.
 
     The loop knows no model class: each step it asks the model for its loss
-    (:class:`TrainableModel`), back-propagates it and steps Adam (at
-    the epoch's :func:`~pyg_kgt.training.config.scheduled_lr`). Every
+    (:class:`TrainableModel`), back-propagates it and steps the optimiser
+    ``config.optimizer`` names (at the epoch's
+    :func:`~pyg_kgt.training.config.scheduled_lr`). Every
     ``eval_every`` epochs ``validate(model)`` (in eval mode, no grad)
     returns the metric to maximise (validation MRR); training stops after
     ``patience`` validations without improvement and the best weights are
@@ -166,8 +168,7 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]
               if isinstance(train_triples, Tensor) else list(train_triples))
     groups = [group.to(device) for group in groups]
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr,
-                                 weight_decay=config.weight_decay)
+    optimizer = build_optimizer(config, model.parameters())
     stopper = EarlyStopping(config.patience)
     history: List[Dict[str, float]] = []
     start_epoch = 1

@@ -230,3 +230,21 @@ def test_auto_precision_takes_bf16_only_where_it_is_native(
         fit(model, adjacency, tiny_kg.train[:64],
             TrainingConfig(epochs=1, batch_size=4096, precision='auto'))
     assert seen[0] is native  # the step's autocast (others may follow)
+
+
+def test_the_optimiser_is_chosen_by_name(tiny_kg):
+    from pyg_kgt.training.config import build_optimizer
+    with pytest.raises(ConfigError, match="optimizer: Could not resolve"):
+        TrainingConfig(optimizer='magic')
+    model = small_model(tiny_kg)
+    assert type(build_optimizer(TrainingConfig(), model.parameters())
+                ).__name__ == 'Adam'
+    optimizer = build_optimizer(TrainingConfig(optimizer='sgd', lr=0.1,
+                                               weight_decay=0.01),
+                                model.parameters())
+    assert type(optimizer).__name__ == 'SGD'
+    assert optimizer.param_groups[0]['weight_decay'] == 0.01
+    result = train_single_kg(tiny_kg, ModelConfig(hidden_channels=8),
+                             TrainingConfig(epochs=2, optimizer='adamw',
+                                            batch_size=256))
+    assert result['history'][-1]['loss'] < result['history'][0]['loss']
