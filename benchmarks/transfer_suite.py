@@ -104,7 +104,7 @@ def run_pair(args, name: str) -> None:
     student = LocalStudentConfig(model=ModelConfig(
         hidden_channels=BUDGET.student_dim))
     recorded = newest_records(SUITE, dataset=name)
-    teacher = None
+    teacher = inferred = None
     for seed in args.seeds:
         training = student_training(seed)
         meta = {'student': student.to_dict(), 'training': training.to_dict(),
@@ -114,12 +114,14 @@ def run_pair(args, name: str) -> None:
         methods = [m for m in args.methods if not has_record(
             SUITE, target, m + suffix, seed, meta, records=recorded)]
         if methods:
-            teacher = teacher or teacher_for(kg, name, args.teachers)
-            matches, _ = infer_relations(kg, target, teacher, alignment)
-            if matches and seed == args.seeds[0]:
-                write_relation_matches(matches, os.path.join(
-                    store.RESULTS_DIR, f'relations_{name}.tsv'))
-            meta['inferred_relations'] = len({m.target for m in matches})
+            if teacher is None:  # once per pair: every seed shares them
+                teacher = teacher_for(kg, name, args.teachers)
+                matches, _ = infer_relations(kg, target, teacher, alignment)
+                if matches:
+                    write_relation_matches(matches, os.path.join(
+                        store.RESULTS_DIR, f'relations_{name}.tsv'))
+                inferred = len({m.target for m in matches})
+            meta['inferred_relations'] = inferred
 
             def record(method: str, result: dict, seed=seed, meta=meta):
                 summary = validation_summary(result['student'].history)

@@ -244,8 +244,10 @@ def run_transfer(kg: MultiSourceKG, target: str, teacher: JointTeacher,
                          training.seed, matches)
     alone = target_alone(kg, target)
     began = time.perf_counter()
-    cache = teacher.cache_for(linked, top_k=student_config.top_k,
-                              relation_aliases=aliases)
+    # Computed once, and only when a method distils from the teacher.
+    cache = (teacher.cache_for(linked, top_k=student_config.top_k,
+                               relation_aliases=aliases)
+             if any(METHODS[name].teacher for name in methods) else None)
     cache_s = time.perf_counter() - began
     results = {}
     for name in methods:

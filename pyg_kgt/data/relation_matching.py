@@ -3,7 +3,6 @@ share, for graphs that name their relations differently."""
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -14,9 +13,8 @@ from torch_geometric.utils.sparse import index2ptr
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
 from pyg_kgt.io import atomic_write
 
-#: Default thresholds, chosen on DBP-5L (one schema: the inferred table must
-#: give back the shared names) and checked by hand on SRPRS DBpedia-Wikidata
-#: (docs, "Relations named differently").
+#: Default thresholds; their tables were checked by hand on SRPRS
+#: DBpedia-Wikidata and DBpedia-YAGO (docs, benchmarks page).
 MIN_SUPPORT = 3
 MIN_CONFIDENCE = 0.5
 #: Added to each confidence's denominator: of two perfect matches, the one
@@ -55,8 +53,8 @@ class RelationMatch:
         return 2 * a * b / (a + b) if a + b > 0 else 0.0
 
 
-def _aligned_pairs(kg: MultiSourceKG, target: str, source: str,
-                   to_target: Tensor) -> Tensor:
+def _aligned_pairs(kg: MultiSourceKG, source: str, to_target: Tensor
+                   ) -> Tensor:
     r"""The source's training facts with both ends aligned, in target ids
     :obj:`[m, 3]` (head, source relation, tail)."""
     facts = kg[source].train
@@ -165,7 +163,7 @@ def infer_relation_alignment(kg: MultiSourceKG, target: str,
         aligned[links.train[:, 0]] = True
         facts = graph.train
         target_facts = facts[aligned[facts[:, 0]] & aligned[facts[:, 2]]]
-        source_facts = _aligned_pairs(kg, target, source, to_target)
+        source_facts = _aligned_pairs(kg, source, to_target)
         if not target_facts.numel() or not source_facts.numel():
             continue
         num_t, num_s = graph.num_relations, kg[source].num_relations
