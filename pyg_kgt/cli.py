@@ -14,9 +14,10 @@ import sys
 import warnings
 from typing import List, Optional
 
-from pyg_kgt import cli_models, cli_training
+from pyg_kgt import cli_models, cli_training, cli_tune
 from pyg_kgt.errors import (ConfigError, DataFormatError, DistributedError,
                             NonFiniteLossError)
+from pyg_kgt.tuning.study import PRUNERS
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -147,6 +148,32 @@ def build_parser() -> argparse.ArgumentParser:
                          "student's network on data.target alone)")
     _add_run_options(fit)
     fit.set_defaults(func=cli_training.fit)
+
+    tune = sub.add_parser(
+        'tune', help='hyper-parameter search (Optuna) over the tune: '
+        'section of the config; each trial a run folder')
+    _add_config_options(tune)
+    tune.add_argument('--run-dir', help='the study folder (study.db, '
+                      'trials/, best.yaml, trials.tsv, plots)')
+    tune.add_argument('--command', dest='command_to_tune',
+                      default='retrain', choices=cli_tune.COMMANDS,
+                      help='what a trial runs (default: retrain)')
+    tune.add_argument('--teacher', help='for retrain: a pretrain run '
+                      'folder (or its teacher/), reused by every trial')
+    tune.add_argument('--trials', type=int, default=20,
+                      help='finished (completed or pruned) trials the '
+                      'study should hold (default: 20; a resumed study '
+                      'counts its earlier ones)')
+    tune.add_argument('--timeout', type=float, metavar='S',
+                      help='start no trial after S seconds')
+    tune.add_argument('--pruner', default='median', choices=PRUNERS,
+                      help='stops trials whose validation curve falls '
+                      'behind (default: median)')
+    tune.add_argument('--seed', type=int, default=0,
+                      help='seed of the sampler (default: 0)')
+    tune.add_argument('--resume', action='store_true',
+                      help='continue the study in --run-dir')
+    tune.set_defaults(func=cli_tune.tune)
 
     evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '
                               'its KG (filtered, lifted and lifted_trainval '

@@ -19,6 +19,7 @@ from pyg_kgt.errors import ConfigError
 from pyg_kgt.models.joint_teacher import JointTeacherConfig
 from pyg_kgt.models.local_student_config import LocalStudentConfig
 from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.tuning.search_space import SearchSpace
 
 EMBEDDED = 'embedded'
 
@@ -72,6 +73,12 @@ class DataConfig(DictConfig):
             raise ConfigError(str(e)) from None
 
 
+def _nested_section(key: str) -> bool:
+    r"""Whether ``key`` names a section (``teacher``), not a value."""
+    return key in ('data', 'teacher', 'student', 'training') or \
+        key.endswith('.model')
+
+
 @dataclass
 class RunConfig(DictConfig):
     r"""Everything a ``pyg-kgt`` run needs; ``to_yaml`` / ``from_yaml``
@@ -92,6 +99,10 @@ class RunConfig(DictConfig):
         num_hops (int): Of the linked subgraph. (default: 1)
         max_neighbors (int, optional): Of the linked subgraph.
         run_dir (str): The run folder. (default: ``"runs/default"``)
+        tune (dict): The search space of ``pyg-kgt tune``: configuration
+            keys mapped to distributions
+            (:class:`~pyg_kgt.tuning.SearchSpace`); the other commands
+            ignore it. (default: none)
     """
     data: DataConfig = field(default_factory=DataConfig)
     teacher: JointTeacherConfig = field(default_factory=JointTeacherConfig)
@@ -101,12 +112,47 @@ class RunConfig(DictConfig):
     num_hops: int = 1
     max_neighbors: Optional[int] = None
     run_dir: str = 'runs/default'
+    tune: Dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.retraining, dict):
             raise ConfigError(f"'retraining' must be a mapping of training "
                               f'keys, got {self.retraining!r}')
         self.retraining_config()  # every key and value checked now
+        if self.tune:
+            self.search_space()
+
+    def search_space(self) -> SearchSpace:
+        r"""The ``tune:`` section as a
+        :class:`~pyg_kgt.tuning.SearchSpace`, every bound (and choice)
+        checked against the key's type and rules.
+
+        Raises:
+            ConfigError: Naming ``tune.<key>``.
+        """
+        leaves = [k for k in all_keys(RunConfig, '')
+                  if k not in ('run_dir', 'tune', 'retraining') and
+                  not _nested_section(k)]
+        leaves += [f'retraining.{f.name}'
+                   for f in dataclasses.fields(TrainingConfig)]
+        space = SearchSpace(self.tune, leaves)
+        base = dataclasses.replace(self, tune={})
+        for key, values in space.extremes().items():
+            for value in values:
+                try:
+                    base.with_values({key: value})
+                except ConfigError as e:
+                    raise ConfigError(f'tune.{key}: the value {value!r} '
+                                      f'does not fit ({e})') from None
+        return space
+
+    def with_params(self, params: Dict[str, Any],
+                    run_dir: str) -> 'RunConfig':
+        r"""This configuration with ``params`` (config key -> value, as a
+        tuning trial chose them) set, ``run_dir`` as its folder and no
+        ``tune`` section: a configuration every command accepts."""
+        return dataclasses.replace(self, tune={}).with_values(
+            {**params, 'run_dir': run_dir})
 
     def retraining_config(self) -> TrainingConfig:
         r"""The fit loop of ``retrain`` and ``fit``: ``training`` with the
@@ -156,23 +202,31 @@ class RunConfig(DictConfig):
 
     def override(self, assignments: List[str]) -> 'RunConfig':
         r"""Applies ``key.path=value`` overrides (values parsed as YAML)."""
-        values = self.to_dict()
-        unknown = []
+        pairs = {}
         for item in assignments:
             key, sep, raw = item.partition('=')
             if not sep:
                 raise ConfigError(f"override '{item}' must be key=value")
+            pairs[key] = yaml.safe_load(raw)
+        return self.with_values(pairs)
+
+    def with_values(self, pairs: Dict[str, Any]) -> 'RunConfig':
+        r"""This configuration with ``{key.path: value}`` set (values as
+        they are, checked like a file's)."""
+        values = self.to_dict()
+        unknown = []
+        for key, value in pairs.items():
             node = values
             parts = key.split('.')
             for part in parts[:-1]:
                 node = node.get(part) if isinstance(node, dict) else None
             if parts[0] == 'retraining' and len(parts) == 2:
-                node[parts[1]] = yaml.safe_load(raw)  # checked on build
+                node[parts[1]] = value  # checked on build
                 continue
             if not isinstance(node, dict) or parts[-1] not in node:
                 unknown.append(unknown_key(key, all_keys(RunConfig, '')))
                 continue
-            node[parts[-1]] = yaml.safe_load(raw)
+            node[parts[-1]] = value
         if unknown:
             raise ConfigError('; '.join(unknown))
         return RunConfig.from_dict(values)

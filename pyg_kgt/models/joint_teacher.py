@@ -185,12 +185,12 @@ class JointTeacher(Module):
             mrrs = []
             for name, triples in val.items():
                 result = evaluate_kg(
-                    model, None, kg[name], 'val', ('filtered',),
+                    model, None, kg[name], 'val', (training.val_protocol,),
                     training.eval_batch_size, node_ids=graph.node_index[name],
                     embeddings=embeddings,
                     relation_index=kg.relation_index[name],
                     triples=triples)
-                mrrs.append(result['filtered']['metrics']['mrr'])
+                mrrs.append(result[training.val_protocol]['metrics']['mrr'])
             return sum(mrrs) / len(mrrs)
 
         sampler = None

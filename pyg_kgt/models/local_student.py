@@ -234,10 +234,11 @@ class LocalStudent(Module):
 
         def validate(model, adjacency) -> float:
             result = evaluate_kg(model, adjacency, target, 'val',
-                                 ('filtered',), training.eval_batch_size,
+                                 (training.val_protocol,),
+                                 training.eval_batch_size,
                                  node_ids=nodes,
                                  relation_index=self.relation_index)
-            return result['filtered']['metrics']['mrr']
+            return result[training.val_protocol]['metrics']['mrr']
 
         if cache is not None:  # the warm start was applied in build()
             cache = replace(cache, warm_start=None).to(

@@ -36,9 +36,10 @@ def train_single_kg(kg: KnowledgeGraph, model_config: ModelConfig,
                                         kg.train[:, 1], kg.num_entities)
 
     def validate(m: LinkPredictor, graph) -> float:
-        result = evaluate_kg(m, graph, kg, 'val', ('filtered',),
+        protocol = training_config.val_protocol
+        result = evaluate_kg(m, graph, kg, 'val', (protocol,),
                              training_config.eval_batch_size)
-        return result['filtered']['metrics']['mrr']
+        return result[protocol]['metrics']['mrr']
     run = train_link_predictor(
         model, adjacency,
         [TripleGroup.create(kg.train, kg.num_entities, name=kg.name)],

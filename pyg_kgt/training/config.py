@@ -6,6 +6,7 @@ from typing import Optional
 
 from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.errors import ConfigError
+from pyg_kgt.evaluation.link_prediction import PROTOCOLS
 
 LOSSES = ('1-n', 'negative-sampling')
 TRACKERS = ('tensorboard',)
@@ -50,6 +51,11 @@ class TrainingConfig(DictConfig):
         adversarial_temperature (float): For ``"negative-sampling"``.
             (default: 1.0)
         eval_every (int): Epochs between validations. (default: 5)
+        val_protocol (str): The protocol of the validation MRR that early
+            stopping (and ``pyg-kgt tune``) maximises: ``"filtered"``,
+            ``"lifted"`` or ``"lifted_trainval"``
+            (:data:`~pyg_kgt.evaluation.PROTOCOLS`). (default:
+            ``"filtered"``)
         patience (int): Validations without improvement before stopping.
             (default: 3)
         eval_batch_size (int): Queries per evaluation batch. (default: 512)
@@ -110,6 +116,7 @@ class TrainingConfig(DictConfig):
     margin: float = 9.0
     adversarial_temperature: float = 1.0
     eval_every: int = 5
+    val_protocol: str = 'filtered'
     patience: int = 3
     eval_batch_size: int = 512
     checkpoint_every: int = 0
@@ -135,6 +142,7 @@ class TrainingConfig(DictConfig):
             raise ConfigError(f'num_threads: must be >= 1, got '
                               f'{self.num_threads}')
         check_choice('lr_schedule', self.lr_schedule, LR_SCHEDULES)
+        check_choice('val_protocol', self.val_protocol, tuple(PROTOCOLS))
         check_optimizer(self.optimizer)
         check_choice('loss', self.loss, LOSSES)
         for name in ('epochs', 'batch_size', 'eval_every', 'patience',

@@ -1,0 +1,90 @@
+r"""``pyg-kgt tune``: a hyper-parameter study over the ``tune:`` section of
+a run configuration (:class:`~pyg_kgt.tuning.TuningStudy`), each trial a
+``retrain`` (default), ``pretrain`` or ``fit`` run folder."""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Callable, Dict
+
+from pyg_kgt.errors import ConfigError
+
+COMMANDS = ('retrain', 'pretrain', 'fit')
+
+
+def _trial_runner(config, command: str, teacher: str) -> Callable:
+    r"""``run_trial(params, folder, on_epoch)`` for ``command``; a
+    ``retrain`` trial reuses the linked target and teacher cache of the
+    previous one when the values that build them are the same."""
+    from pyg_kgt import cli_training
+    prepared: Dict[str, Any] = {}
+
+    def run(params: Dict[str, Any], folder: str, on_epoch) -> list:
+        trial = config.with_params(params, folder)
+        if command == 'pretrain':
+            return cli_training.run_pretrain(trial, on_epoch=on_epoch).history
+        if command == 'fit':
+            return cli_training.run_fit(trial, on_epoch=on_epoch).history
+        key = json.dumps([trial.data.to_dict(), trial.num_hops,
+                          trial.max_neighbors, trial.student.top_k,
+                          trial.retraining_config().seed])
+        if key not in prepared:
+            prepared.clear()  # one target in memory at a time
+            prepared[key] = cli_training.prepare_target(trial, teacher)
+        return cli_training.run_retrain(trial, teacher, on_epoch=on_epoch,
+                                        prepared=prepared[key]).history
+    return run
+
+
+def _announce(study, trial) -> None:
+    state = trial.state.name.lower()
+    seconds = trial.user_attrs.get('seconds', '?')
+    if state == 'complete':
+        best = study.best_trial
+        print(f'trial {trial.number}: val MRR {trial.value:.4f} '
+              f"({trial.user_attrs.get('epochs')} epochs, {seconds} s); "
+              f'best {best.value:.4f} (trial {best.number})', flush=True)
+    elif state == 'pruned':
+        print(f'trial {trial.number}: pruned at epoch '
+              f"{trial.user_attrs.get('epochs')} ({seconds} s)", flush=True)
+    else:
+        print(f'trial {trial.number}: {state}', flush=True)
+
+
+def tune(args: argparse.Namespace) -> int:
+    import optuna
+
+    from pyg_kgt.cli_training import load_config
+    from pyg_kgt.tuning import TuningStudy
+    from pyg_kgt.tuning.outputs import write_outputs
+    if args.command_to_tune == 'retrain' and not args.teacher:
+        raise ConfigError('--teacher: tuning retrain needs a saved teacher '
+                          '(a pretrain run folder)')
+    config = load_config(args)
+    config.training.progress = False  # one line per trial instead
+    space = config.search_space()
+    training = (config.training if args.command_to_tune == 'pretrain'
+                else config.retraining_config())
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = TuningStudy(config.run_dir, space,
+                        _trial_runner(config, args.command_to_tune,
+                                      args.teacher),
+                        args.pruner, args.seed, args.resume,
+                        min_epochs=training.eval_every,
+                        max_epochs=training.epochs)
+    print(f'study: {len(space)} keys ({", ".join(space.keys)}), '
+          f'{len(study.finished)} of {args.trials} trials finished, in '
+          f'{config.run_dir}/study.db', flush=True)
+
+    def keep(optuna_study, trial) -> None:
+        _announce(optuna_study, trial)
+        write_outputs(optuna_study, config, space.keys, config.run_dir,
+                      plots=False)
+    try:
+        study.optimize(args.trials, args.timeout, callbacks=[keep])
+    finally:
+        written = write_outputs(study.study, config, space.keys,
+                                config.run_dir)
+        for what, path in written.items():
+            print(f'{what}: {path}')
+    return 0
