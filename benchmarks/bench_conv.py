@@ -138,7 +138,7 @@ def render(suite: str) -> str:
     r"""Writes ``<suite>.md`` from the newest record of every (graph,
     variant): per graph, each variant's time and memory against the
     default path (``pyg_kgt_conv``) and against ``method='grouped'``."""
-    from benchmarks.results import hardware, newest_records, write_markdown
+    from benchmarks.results import newest_records, write_markdown
     records = newest_records(suite)
     header = ['graph', 'method', 's/iter (median)', 'peak memory MB',
               'time / default', 'time / grouped', 'memory / default',

@@ -1,4 +1,4 @@
-"""Where an epoch of teacher pre-training spends its time, and the 1-N loss.
+"""Where an epoch of teacher pre-training spends its time.
 
 Builds the teacher of the benchmark budget (:mod:`benchmarks.budget`) on a
 graph and times the phases of ``--steps`` training steps, each bracketed
@@ -15,15 +15,11 @@ on its own (medians; steps per epoch from the budget's batch size):
 per-relation message path, freed memory returned to the system every
 step); the default is the layer's own choice with
 ``training.reuse_memory``. ``--full-epoch`` also
-times one real epoch of :func:`pyg_kgt.training.fit.fit`. ``--loss`` instead
-compares :class:`~pyg_kgt.nn.losses.OneToNCrossEntropyLoss` with
-``F.cross_entropy(label_smoothing=)`` on a 1-N batch (time and peak memory,
-each in its own process).
+times one real epoch of :func:`pyg_kgt.training.fit.fit`.
 
     python -m benchmarks.bench_epoch --graph dbp5l-4
     python -m benchmarks.bench_epoch --graph product --full-epoch
     python -m benchmarks.bench_epoch --graph dbp5l-4 --conv-method grouped
-    python -m benchmarks.bench_epoch --loss
 """
 from __future__ import annotations
 
@@ -41,7 +37,6 @@ from benchmarks.results import default_data, run_worker
 PHASES = ('encoder_forward', 'scoring_forward', 'loss_forward',
           'alignment_loss', 'scoring_loss_backward', 'encoder_backward',
           'optimizer')
-LOSSES = ('one_to_n', 'torch_cross_entropy')
 
 
 def load_kg(graph: str, data: str):
@@ -161,31 +156,6 @@ def epoch_worker(args) -> dict:
     return out
 
 
-def loss_worker(variant: str, queries: int, candidates: int) -> dict:
-    import torch
-    import torch.nn.functional as F
-
-    from benchmarks.results import peak_rss_mb
-    from pyg_kgt.nn.losses import OneToNCrossEntropyLoss
-    from pyg_kgt.runtime import reuse_freed_memory
-    reuse_freed_memory()  # as training does
-    torch.manual_seed(0)
-    scores = torch.randn(queries, candidates, requires_grad=True)
-    target = torch.randint(candidates, (queries,))
-    before = peak_rss_mb()
-    loss_fn = (OneToNCrossEntropyLoss(0.1) if variant == 'one_to_n' else
-               (lambda s, t: F.cross_entropy(s, t, label_smoothing=0.1)))
-    times = []
-    for i in range(6):
-        scores.grad = None
-        began = time.perf_counter()
-        loss_fn(scores, target).backward()
-        if i:
-            times.append(time.perf_counter() - began)
-    return {'s_per_iter': statistics.median(times),
-            'peak_rss_over_scores_mb': peak_rss_mb() - before}
-
-
 def worker(argv: List[str]) -> dict:
     out = run_worker([sys.executable, '-m', 'benchmarks.bench_epoch', *argv])
     if 'error' in out:
@@ -206,9 +176,6 @@ def main() -> None:
                         action='store_false')
     parser.add_argument('--precision', default='fp32',
                         choices=['fp32', 'bf16'])
-    parser.add_argument('--loss', action='store_true')
-    parser.add_argument('--queries', type=int, default=4096)
-    parser.add_argument('--candidates', type=int, default=15000)
     parser.add_argument('--no-write', action='store_true')
     parser.add_argument('--render-only', action='store_true')
     parser.add_argument('--worker')
@@ -219,52 +186,34 @@ def main() -> None:
     if args.worker == 'epoch':
         print(json.dumps(epoch_worker(args)))
         return
-    if args.worker:
-        print(json.dumps(loss_worker(args.worker, args.queries,
-                                     args.candidates)))
-        return
 
     from benchmarks.results import append_records, make_record
-    if args.loss:
-        config = {'queries': args.queries, 'candidates': args.candidates,
-                  'label_smoothing': 0.1}
-        records = []
-        for variant in LOSSES:
-            began = time.perf_counter()
-            out = worker(['--worker', variant,
-                              f'--queries={args.queries}',
-                              f'--candidates={args.candidates}'])
-            print(variant, json.dumps(out), flush=True)
-            records.append(make_record('loss_1n', '1-n batch', variant, out,
-                                       time.perf_counter() - began, config))
-    else:
-        config = {'graph': args.graph, 'conv_method': args.conv_method,
-                  'reuse_memory': args.reuse_memory,
-                  'precision': args.precision,
-                  'steps': args.steps, 'budget': 'benchmarks.budget.Budget',
-                  'teacher_dim': Budget.teacher_dim,
-                  'batch_size': Budget.teacher_batch_size}
-        began = time.perf_counter()
-        argv = ['--worker', 'epoch', f'--graph={args.graph}',
-                f'--data={args.data}', f'--steps={args.steps}',
-                f'--conv-method={args.conv_method}',
-                f'--precision={args.precision}']
-        argv += [] if args.reuse_memory else ['--no-reuse-memory']
-        out = worker(argv + (['--full-epoch'] if args.full_epoch
-                                 else []))
-        print(json.dumps(out, indent=1), flush=True)
-        method = f'teacher_{args.conv_method}' + (
-            '' if args.reuse_memory else '_no_reuse_memory') + (
-            '_bf16' if args.precision == 'bf16' else '')
-        records = [make_record('epoch', args.graph, method, out,
-                               time.perf_counter() - began, config)]
+    config = {'graph': args.graph, 'conv_method': args.conv_method,
+              'reuse_memory': args.reuse_memory,
+              'precision': args.precision,
+              'steps': args.steps, 'budget': 'benchmarks.budget.Budget',
+              'teacher_dim': Budget.teacher_dim,
+              'batch_size': Budget.teacher_batch_size}
+    began = time.perf_counter()
+    argv = ['--worker', 'epoch', f'--graph={args.graph}',
+            f'--data={args.data}', f'--steps={args.steps}',
+            f'--conv-method={args.conv_method}',
+            f'--precision={args.precision}']
+    argv += [] if args.reuse_memory else ['--no-reuse-memory']
+    out = worker(argv + (['--full-epoch'] if args.full_epoch else []))
+    print(json.dumps(out, indent=1), flush=True)
+    method = f'teacher_{args.conv_method}' + (
+        '' if args.reuse_memory else '_no_reuse_memory') + (
+        '_bf16' if args.precision == 'bf16' else '')
     if not args.no_write:
-        append_records('loss_1n' if args.loss else 'epoch', records)
+        append_records('epoch', [make_record(
+            'epoch', args.graph, method, out, time.perf_counter() - began,
+            config)])
         render()
 
 
 def render() -> None:
-    r"""Writes ``epoch.md`` and ``loss_1n.md`` from the newest records."""
+    r"""Writes ``epoch.md`` from the newest records."""
     from benchmarks.results import newest_records, write_markdown
     rows = []
     for r in newest_records('epoch'):
@@ -285,17 +234,6 @@ def render() -> None:
                        'process. `teacher_grouped_no_reuse_memory` is the '
                        'code before the encoder work (per-relation path, '
                        f'memory returned every step). {", ".join(hardware)}.'
-                   ))
-    loss = newest_records('loss_1n')
-    write_markdown('loss_1n', ['loss', 's per forward+backward',
-                               'memory over the scores (MB)'],
-                   [[r['method'], f"{r['metrics']['s_per_iter']:.3f}",
-                     f"{r['metrics']['peak_rss_over_scores_mb']:.0f}"]
-                    for r in loss], notes=(
-                       'Label-smoothed 1-N cross-entropy on one batch '
-                       f"({loss[-1]['config'] if loss else ''}), each in "
-                       'its own process, median of 5 after a warm-up. '
-                       f'{", ".join(sorted({r["hardware"] for r in loss}))}.'
                    ))
 
 

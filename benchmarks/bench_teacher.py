@@ -15,13 +15,11 @@ a teacher that is not saved must be trained again).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import itertools
 import sys
 import time
 from typing import Optional, Sequence
 
-import torch
 
 from benchmarks.results import (append_records, comparable,
                                 dbp5l_root, default_data, make_record,
@@ -53,20 +51,6 @@ def recorded(sources: Sequence[str], seed: int, meta: dict) -> bool:
     return set(sources) <= found
 
 
-def keep_alignment_share(kg, fraction: float, seed: int) -> None:
-    r"""Keeps a seeded ``fraction`` of every training alignment of ``kg``
-    (its held-out pairs unchanged), in place."""
-    if not 0.0 < fraction <= 1.0:
-        sys.exit(f'--alignment-fraction: must lie in (0, 1], got {fraction}')
-    generator = torch.Generator().manual_seed(seed)
-    for key, links in kg.alignments.items():
-        n = links.train.size(0)
-        keep = torch.randperm(n, generator=generator)[:max(1, round(
-            fraction * n))]
-        kg.alignments[key] = dataclasses.replace(
-            links, train=links.train[keep.sort().values])
-
-
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', default=default_data())
@@ -82,9 +66,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         choices=['jmac', 'all'],
                         help="jmac: JMAC's 50/50 split (held-out pairs "
                         'measure alignment); all: every seed pair trains')
-    parser.add_argument('--alignment-fraction', type=float, default=1.0,
-                        help='keep this seeded share of the seed alignment '
-                             'between the sources (a weak-teacher case)')
     parser.add_argument('--skip-single', action='store_true')
     parser.add_argument('--save', help='folder to save the teacher in')
     parser.add_argument('--method-suffix', default='',
@@ -111,9 +92,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     kg = read_dbp5l(root, languages=args.sources,
                     alignment_split=args.alignment_split)
     dataset = 'dbp5l' if args.alignment_split == 'jmac' else 'dbp5l_all'
-    if args.alignment_fraction < 1.0:
-        keep_alignment_share(kg, args.alignment_fraction, args.seed)
-        meta['alignment_fraction'] = args.alignment_fraction
     write = (lambda recs: None) if args.no_write else (
         lambda recs: append_records('teacher', recs))
 

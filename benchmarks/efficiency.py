@@ -6,10 +6,7 @@ training from scratch). Per target: the teacher that holds it out, the
 full-KD student's re-training, joint training from scratch over sources +
 target, and the ratio re-training / joint; then the teacher reused across
 targets (``student_reused_teacher``). Seconds are medians over seeds, peak
-RSS the maximum. Runs recorded more than once with the same configuration
-and seed (timed again in a later session; one joint model per seed, whatever
-the target) are listed with every wall time, which shows how much the
-machine's speed varied between sessions. Writes
+RSS the maximum. Writes
 ``dbp5l_efficiency.md`` and, with matplotlib, ``dbp5l_efficiency.png``
 (seconds per target, side by side).
 
@@ -19,16 +16,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import statistics
-from collections import defaultdict
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from benchmarks.results import (JOINT_RUN_KEYS,
-                                RESULTS_DIR, comparable,
-                                newest_records, read_records,
-                                write_markdown)
+from benchmarks.results import RESULTS_DIR, newest_records, write_markdown
 
 
 def training_cost(records: Sequence[Dict[str, Any]], target: str, method: str
@@ -78,44 +70,6 @@ def _teachers(records: Sequence[Dict[str, Any]]
             sources = tuple(r['config'].get('sources', ()))
             teachers[sources] = {'s': r['wall_s'], 'rss': r['peak_rss_mb']}
     return teachers
-
-
-def _run_identity(record: Dict[str, Any]) -> tuple:
-    r"""``(target, configuration)`` that makes two records the same work;
-    the target is ``*`` for a joint model shared by all targets (a record
-    with ``joint_kgs``; older per-target joint records have none)."""
-    config = comparable(record['config'])
-    if 'joint_kgs' in config:
-        return '*', {key: config.get(key) for key in JOINT_RUN_KEYS}
-    return record['target'], config
-
-
-def repeated_runs(records: Sequence[Dict[str, Any]]) -> List[List[str]]:
-    r"""Rows ``[suite, targets, method, seed, wall times, commits]`` of
-    every run timed more than once with the same configuration and seed
-    (``filtered`` records), oldest first: the same work timed again.
-    Records with equal wall time are one timing: a teacher's run, recorded
-    once per source, or a shared joint model, recorded once per target it
-    is evaluated on, is one row."""
-    groups: Dict[tuple, List[Dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        if r['protocol'] == 'filtered':
-            target, config = _run_identity(r)
-            groups[(r['suite'], target, r['method'], r['seed'],
-                    json.dumps(config, sort_keys=True))].append(r)
-    rows: Dict[tuple, List[str]] = defaultdict(list)
-    for (suite, _, method, seed, _), group in groups.items():
-        timings: Dict[float, Dict[str, Any]] = {}
-        for r in group:
-            timings.setdefault(r['wall_s'], r)
-        if len(timings) > 1:
-            rows[(suite, method, str(seed),
-                  ' / '.join(_fmt(wall) for wall in timings),
-                  ', '.join(r['git_commit'][:7]
-                            for r in timings.values()))
-                 ].extend(str(r['target']) for r in group)
-    return [[key[0], ', '.join(dict.fromkeys(targets)), *key[1:]]
-            for key, targets in rows.items()]
 
 
 def _fmt(value: Optional[float], digits: int = 0) -> str:
@@ -177,19 +131,6 @@ def render_efficiency(folder: str = RESULTS_DIR) -> Optional[str]:
              'configuration. Student and joint seconds come from one '
              'machine (`timed on`: the newest that ran both; *mixed* when '
              'none did), so the ratio does not mix machine speeds.']
-    repeated = repeated_runs(read_records('teacher', folder) +
-                             read_records('dbp5l_transfer', folder))
-    if repeated:
-        notes += ['', 'Runs timed more than once (same configuration and '
-                  'seed, in later sessions; a joint model from scratch is '
-                  'one run whatever the target it is evaluated on; each '
-                  'target uses its newest record): the spread is how much '
-                  'the speed of the 2-core machine varied between sessions '
-                  '(or code changed), and a ratio whose two runs were '
-                  'timed in different sessions carries it.', '',
-                  '| suite | target | method | seed | wall s (oldest first) '
-                  '| commits |', '|---|---|---|---|---|---|']
-        notes += ['| ' + ' | '.join(row) + ' |' for row in repeated]
     if reuse:
         notes += ['', 'One teacher reused across targets:', '',
                   '| target | teacher sources | teacher pre-training s '

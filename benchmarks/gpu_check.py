@@ -1,13 +1,11 @@
 """The GPU check (suite ``gpu_cuda``): on a CUDA device, teacher
-pre-training on DBP-5L (4 sources, the benchmark budget), the ``el``
-student's re-training, and evaluation throughput against the same
-machine's CPU, each recorded with the GPU named.
+pre-training on DBP-5L (4 sources, the benchmark budget) and the ``el``
+student's re-training, recorded with the GPU named.
 
     python -m benchmarks.gpu_check transfer      # teacher + el student
-    python -m benchmarks.gpu_check eval_speed    # queries/s, CPU vs CUDA
 
-``benchmarks/gpu_check.sh`` runs these, the conv benchmark on CUDA and (on
-a machine with 2 GPUs) a 2-rank DDP run, in one call.
+``benchmarks/gpu_check.sh`` runs it, the conv benchmark and the
+evaluation throughput (``bench_eval_speed --device cuda``) in one call.
 """
 from __future__ import annotations
 
@@ -22,10 +20,7 @@ from benchmarks.results import (append_records, dbp5l_root, default_data,
                                 apply_runtime)
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.environment import peak_rss_mb
-from pyg_kgt.evaluation import evaluate_link_prediction
-from pyg_kgt.models import (JointTeacherConfig, LocalStudentConfig,
-                            ModelConfig, TrainedModel)
-from pyg_kgt.nn import DistMult
+from pyg_kgt.models import JointTeacherConfig, LocalStudentConfig, ModelConfig
 from pyg_kgt.pipeline import pretrain_teacher, run_transfer
 from pyg_kgt.training import TrainingConfig
 
@@ -46,7 +41,8 @@ def transfer(args: argparse.Namespace) -> None:
         hidden_channels=BUDGET.teacher_dim))
     began = time.perf_counter()
     teacher = pretrain_teacher(kg, SOURCES, config, teacher_training)
-    _sync(device)
+    if torch.device(device).type == 'cuda':
+        torch.cuda.synchronize()
     teacher_s = time.perf_counter() - began
     results = teacher.evaluate(kg.subset(list(SOURCES)), 'test',
                                ('filtered',))
@@ -80,41 +76,6 @@ def transfer(args: argparse.Namespace) -> None:
     append_records(SUITE, records)
 
 
-def eval_speed(args: argparse.Namespace) -> None:
-    r"""Filtered evaluation of DBP-5L ``en`` test (random embeddings, dim
-    200, DistMult): queries per second on this machine's CPU and on the
-    device, median of 3, same process."""
-    kg = read_dbp5l(dbp5l_root(args.data), languages=['en'])['en']
-    known = {'train': kg.train, 'val': kg.val, 'test': kg.test}
-    records = []
-    torch.manual_seed(0)
-    model = TrainedModel(kg.name, kg.entity_names, kg.relation_names,
-                         torch.randn(kg.num_entities, 200),
-                         ModelConfig(hidden_channels=200),
-                         DistMult(kg.num_relations, 200).state_dict(),
-                         kg.num_relations)
-    for device in ('cpu', args.device):
-        scorer = model.to(device).scorer()
-        times = []
-        for _ in range(3):
-            began = time.perf_counter()
-            result = evaluate_link_prediction(
-                scorer, kg.test, 'filtered', known, kg.num_relations,
-                args.batch_size)
-            _sync(device)
-            times.append(time.perf_counter() - began)
-        seconds = sorted(times)[1]
-        rate = result['num_queries'] / seconds
-        records.append(make_record(
-            SUITE, 'dbp5l', f'evaluate_{torch.device(device).type}',
-            {'queries_per_s': rate, 'num_queries': result['num_queries']},
-            seconds, {'batch_size': args.batch_size, 'dim': 200,
-                      'threads': torch.get_num_threads()}, target='en',
-            protocol='filtered'))
-        print(f'evaluation on {device}: {rate:.0f} queries/s', flush=True)
-    append_records(SUITE, records)
-
-
 def render() -> None:
     rows = [(r['method'], r['target'], f"{r['wall_s']:.1f}",
              ', '.join(f'{k} {v:.4g}' for k, v in r['metrics'].items()
@@ -126,25 +87,16 @@ def render() -> None:
                    'its machine.')
 
 
-def _sync(device: str) -> None:
-    if torch.device(device).type == 'cuda':
-        torch.cuda.synchronize()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('step', choices=['transfer', 'eval_speed',
-                                         'render'])
+    parser.add_argument('step', choices=['transfer', 'render'])
     parser.add_argument('--data', default=default_data())
     parser.add_argument('--device', default='cuda')
     parser.add_argument('--precision', default='fp32',
                         choices=['fp32', 'bf16'])
-    parser.add_argument('--batch-size', type=int, default=512)
     args = parser.parse_args()
     if args.step == 'transfer':
         transfer(args)
-    elif args.step == 'eval_speed':
-        eval_speed(args)
     render()
 
 

@@ -2,8 +2,7 @@
 # The GPU check, in one call on a machine with a CUDA GPU (about 5 min on
 # one H200): the conv benchmark on CUDA (ours vs RGCNConv vs FastRGCNConv),
 # teacher pre-training on DBP-5L (4 sources, benchmark budget) and the el
-# student, evaluation queries/s (CPU vs CUDA), and a 2-rank DDP run when
-# the machine has 2 GPUs. Records: benchmarks/results/*_cuda.{jsonl,md},
+# student, and evaluation queries/s (CPU vs CUDA). Records: benchmarks/results/*_cuda.{jsonl,md},
 # each naming the GPU. Copies them to $OUT when set (the device tool).
 #
 #   bash benchmarks/gpu_check.sh [data folder]
@@ -26,13 +25,8 @@ PY
 step $PY -m benchmarks.bench_conv --device cuda --graph uniform --iters 20
 step $PY -m benchmarks.bench_conv --device cuda --graph dbp5l-4 --iters 20 \
   --data "$DATA"
-step $PY -m benchmarks.gpu_check eval_speed --data "$DATA"
+step $PY -m benchmarks.bench_eval_speed --device cuda --data "$DATA"
 step $PY -m benchmarks.gpu_check transfer --data "$DATA"
-if [ "$($PY -c 'import torch; print(torch.cuda.device_count())')" -ge 2 ]; then
-  step $PY -m benchmarks.bench_distributed --device cuda
-else
-  echo "== one GPU: the 2-rank DDP run is skipped"
-fi
 if [ -n "${OUT:-}" ]; then
   cp benchmarks/results/*_cuda.* "$OUT"/ 2>/dev/null
 fi

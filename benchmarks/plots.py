@@ -2,7 +2,7 @@
 with the package's figure and atomic-save helpers."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional
 
 from pyg_kgt.plots import new_figure, save_figure
 
@@ -35,59 +35,6 @@ def plot_method_comparison(rows: List[Dict[str, object]], path: str,
     axis.set_title(title)
     axis.legend(fontsize='small', ncol=min(3, len(methods)),
                 loc='upper center', bbox_to_anchor=(0.5, -0.18))
-    fig.tight_layout()
-    save_figure(fig, path)
-    return path
-
-
-def plot_scaling(records: Sequence[Dict], path: str) -> str:
-    r"""Seconds per epoch and peak memory against training triples (log
-    scales), one line per ``method`` (training mode and ranks). ``records``
-    are ``scaling`` benchmark records."""
-    fig = new_figure(figsize=(10, 3.8), dpi=120)
-    time_axis, memory_axis = fig.subplots(1, 2)
-    for method in dict.fromkeys(r['method'] for r in records):
-        rows = sorted((r['metrics']['triples'], r['metrics']['s_per_epoch'],
-                       r['peak_rss_mb']) for r in records
-                      if r['method'] == method)
-        xs = [row[0] for row in rows]
-        time_axis.plot(xs, [row[1] for row in rows], marker='o',
-                       label=method)
-        memory_axis.plot(xs, [row[2] for row in rows], marker='o',
-                         label=method)
-    for axis, label in ((time_axis, 'seconds per epoch'),
-                        (memory_axis, 'peak RSS of rank 0 (MB)')):
-        axis.set_xscale('log')
-        axis.set_yscale('log')
-        axis.set_xlabel('training triples')
-        axis.set_ylabel(label)
-        axis.grid(True, which='both', alpha=0.3)
-    time_axis.legend(fontsize='small')
-    fig.suptitle('JointTeacher pre-training: one epoch vs graph size')
-    fig.tight_layout()
-    save_figure(fig, path)
-    return path
-
-
-def plot_frontier(panels: Dict[str, Dict[str, Sequence[Tuple[float, float]]]],
-                  path: str) -> str:
-    r"""Quality against cost: per panel (e.g. a target), one line per
-    variant through its (seconds, validation MRR) points."""
-    fig = new_figure(figsize=(6.5 * min(len(panels), 2),
-                           4.2 * ((len(panels) + 1) // 2)), dpi=80)
-    axes = fig.subplots((len(panels) + 1) // 2, min(len(panels), 2),
-                        squeeze=False).reshape(-1)
-    for axis, (title, lines) in zip(axes, sorted(panels.items())):
-        for name, points in sorted(lines.items()):
-            axis.plot([p[0] for p in points], [p[1] for p in points],
-                      marker='.', label=name)
-        axis.set_title(title, fontsize='medium')
-        axis.set_xlabel('re-training seconds')
-        axis.set_ylabel('validation MRR (%)')
-        axis.grid(True, alpha=0.3)
-        axis.legend(fontsize='x-small')
-    for axis in axes[len(panels):]:
-        axis.set_visible(False)
     fig.tight_layout()
     save_figure(fig, path)
     return path

@@ -8,7 +8,6 @@ import subprocess
 from typing import Any, Dict, List, Optional, Sequence
 
 from pyg_kgt.environment import hardware, peak_rss_mb, versions
-from pyg_kgt.pipeline import METHODS
 
 # ``$PYG_KGT_RESULTS`` redirects every suite (``benchmarks/run.py --quick``
 # writes its smoke results there instead of beside the committed ones).
@@ -135,24 +134,7 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
 #: ran with: a setting at that value is left out when comparing.
 INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
               'alignment_split': 'jmac', 'tracker': None,
-              'optimizer': 'adam'}
-
-
-#: Methods of earlier records that are no longer in
-#: :data:`pyg_kgt.pipeline.METHODS` (they became the default), with the
-#: student settings they changed.
-RETIRED_METHODS = {
-    'student_warm_start': {'warm_start': True},
-    'student_agreement_prediction_kd': {'prediction_trust': 'agreement'}}
-
-
-def method_changes(method: str) -> Dict[str, Any]:
-    r"""The student settings ``method`` changes from the configuration it
-    was given (its record's): :data:`pyg_kgt.pipeline.METHODS` or, for a
-    retired method, :data:`RETIRED_METHODS`; ``{}`` for the others."""
-    if method in METHODS:
-        return dict(METHODS[method].changes)
-    return dict(RETIRED_METHODS.get(method, {}))
+              'optimizer': 'adam', 'val_protocol': 'filtered'}
 
 
 def comparable(config: Any) -> Any:

@@ -28,8 +28,6 @@ Suites (tables of the benchmark issue):
   (``joint_from_scratch_all``); ``field.py`` sets the rows beside the
   published ones.
 * ``speed`` (table 3): our convolution vs PyG's, evaluation queries/s.
-* ``scaling`` (table 4): seconds per epoch and peak memory as the graph
-  grows, full-batch and memory-bounded.
 
 Every step is a separate process (so peak memory is its own). A DBP-5L
 step is skipped when its records already exist with the same
@@ -37,11 +35,9 @@ configuration, so an interrupted suite resumes where it stopped;
 ``--force`` re-runs. A teacher that is not saved (a fresh checkout) is
 trained only when its own records or a run that needs it are missing, so
 a suite whose DBP-5L results are all committed trains nothing again. The
-``speed`` and ``scaling`` steps measure the machine they run on and always
-run (scaling alone took 12 minutes on 2 cores). The
-markdown tables and plots (``report.py``, ``efficiency.py``,
-``frontier.py``) and the acceptance checks (``criteria.py``), which the
-docs include, are regenerated at the end. ``--quick`` runs every table
+``speed`` steps measure the machine they run on and always run. The
+markdown tables and plots (``report.py``, ``field.py``,
+``efficiency.py``), which the docs include, are regenerated at the end. ``--quick`` runs every table
 with a tiny budget (target ``el``, one seed) and writes to ``benchmarks/.work/quick`` so the
 committed results stay untouched.
 """
@@ -74,7 +70,7 @@ REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
 # The field's setting (every seed alignment trains; LSMGA, IMKGC, DMKGC):
 # the student, its twins and joint training, for the published table.
 FIELD_METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd')
-SUITES = ('dbp5l', 'dbp5l_field', 'speed', 'scaling')
+SUITES = ('dbp5l', 'dbp5l_field', 'speed')
 
 
 @dataclasses.dataclass
@@ -183,12 +179,6 @@ def speed_plan(budget: Budget, data: str) -> List[Step]:
                 *(['--repeats', 1] if budget.quick else [])))]
 
 
-def scaling_plan(budget: Budget) -> List[Step]:
-    r"""Table 4."""
-    return [Step('scaling', _script('bench_scaling.py', *(
-        ['--quick', '--ranks', 1] if budget.quick else [])))]
-
-
 def plan(args) -> List[Step]:
     budget = QUICK if args.quick else Budget()
     suites = SUITES if args.suite == 'all' else (args.suite,)
@@ -204,8 +194,6 @@ def plan(args) -> List[Step]:
                             alignment_split='all')
     if 'speed' in suites:
         steps += speed_plan(budget, args.data)
-    if 'scaling' in suites:
-        steps += scaling_plan(budget)
     for step in steps:
         if not args.force and step.argv[1] in (
                 'benchmarks.bench_transfer', 'benchmarks.pykeen_peer'):
@@ -307,7 +295,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                    ['report.py', 'dbp5l_transfer', '--dataset', 'dbp5l_all',
                     '--out', 'dbp5l_transfer_all'],
                    ['field.py'],
-                   ['efficiency.py'], ['criteria.py'], ['frontier.py']):
+                   ['efficiency.py']):
         argv = [sys.executable, *_script(*render)]
         if subprocess.run(argv, env=env, cwd=ROOT).returncode:
             raise SystemExit(f'rendering failed: {shlex.join(argv)}')

@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
-import sys
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Optional
 
 import torch
 

@@ -7,7 +7,6 @@ import torch
 
 from benchmarks.efficiency import render_efficiency
 from benchmarks.pykeen_peer import tail_head_scorer
-from benchmarks.criteria import compare, render_criteria
 from benchmarks.results import (append_records, has_record, make_record,
                                 newest_records)
 from benchmarks.budget import QUICK, Budget
@@ -38,8 +37,7 @@ def test_quick_plan_covers_every_table():
                        # the field's setting: teacher, twins + student, joint
                        'bench_teacher.py', 'bench_transfer.py',
                        'bench_transfer.py',
-                       'bench_conv.py', 'bench_eval_speed.py',
-                       'bench_scaling.py']
+                       'bench_conv.py', 'bench_eval_speed.py']
     teacher, students, peers, joint, reuse_teacher, reused = steps[:6]
     # The teacher holds the target out and is saved for reuse.
     sources = teacher.argv[teacher.argv.index('--sources') + 1:
@@ -193,88 +191,6 @@ def _scored(method, seed, mrr, lr=0.02, wall=10.0, protocol='filtered'):
                        {'mrr': mrr, 'hits1': mrr / 2}, wall,
                        {'training': {'lr': lr, 'seed': seed}}, target='el',
                        protocol=protocol, seed=seed, peak_rss=100.0)
-
-
-def test_criteria_hold_only_when_every_shared_seed_wins(tmp_path):
-    folder = str(tmp_path)
-    append_records('dbp5l_transfer', [
-        _scored('single_kg_rgcn', 0, 0.20), _scored('single_kg_rgcn', 1, 0.20),
-        _scored('linked_no_kd', 0, 0.10), _scored('linked_no_kd', 1, 0.10),
-        # Higher on average than the single KG, but not in seed 1.
-        _scored('student_full_kd', 0, 0.40),
-        _scored('student_full_kd', 1, 0.19),
-        _scored('joint_from_scratch', 0, 0.5, wall=100.0)], folder)
-    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
-                   'student_full_kd', 'single_kg_rgcn')
-    assert [r[2] for r in rows] == ['filtered MRR', 'filtered H@1']
-    assert rows[0][3] == '29.50 ± 14.85 vs 20.00 ± 0.00'
-    assert rows[0][4:] == ['1/2', '**fails**']
-    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
-                   'student_full_kd', 'linked_no_kd')
-    assert {r[5] for r in rows} == {'holds'}
-    path = render_criteria(folder)
-    text = open(path, encoding='utf-8').read()
-    machine = newest_records('dbp5l_transfer', folder)[0]['hardware']
-    assert (f'| el | re-training / joint <= 1/10 | train s ({machine}) | '
-            '10 / 100 = 0.10 | – | holds |') in text
-    # Joint quality: 29.50 >= 50.00 - 1.0 fails; 0/1 seeds above it.
-    assert ('| el | student_full_kd >= joint_from_scratch - 1.0 | filtered '
-            'MRR | 29.50 ± 14.85 vs 50.00 | 0/1 | **fails** |') in text
-    assert ('| * | student_full_kd > joint_from_scratch on >= 2 targets | '
-            'filtered MRR | none | 0/1 | **fails** |') in text
-
-
-def _on(record, machine, timestamp):
-    return dict(record, hardware=machine, timestamp=timestamp)
-
-
-def test_time_ratio_pairs_runs_of_one_machine(tmp_path):
-    from benchmarks.criteria import ratio_row
-    records = [
-        _on(_scored('student_full_kd', 0, 0.4, wall=30.0), 'slow', '2'),
-        _on(_scored('joint_from_scratch', 0, 0.4, wall=200.0), 'slow', '1'),
-        # Newest, but joint training never ran on this machine.
-        _on(_scored('student_full_kd', 1, 0.4, wall=10.0), 'fast', '3'),
-        _on(_scored('joint_from_scratch', 1, 0.4, wall=150.0), 'other',
-            '1')]
-    row = ratio_row(records, 'el')
-    assert row[2:] == ['train s (slow)', '30 / 200 = 0.15', '–',
-                       '**fails**']
-    # No machine timed both: the ratio of medians, flagged.
-    row = ratio_row(records[2:], 'el')
-    assert row[2:] == ['train s', '10 / 150 = 0.07', '–',
-                       'holds (mixed hardware)']
-
-
-def test_student_matches_joint_within_one_point_on_two_targets():
-    from benchmarks.criteria import joint_rows, joint_wins_rows
-    records = []
-    for target, student, joint in (('el', 0.475, 0.47), ('ja', 0.415, 0.42),
-                                   ('fr', 0.30, 0.40)):
-        for seed in (0, 1):
-            for method, mrr in (('student_full_kd', student),
-                                ('joint_from_scratch', joint)):
-                records.append(dict(_scored(method, seed, mrr),
-                                    target=target))
-    assert [r[5] for r in joint_rows(records, 'ja')] == ['holds']
-    assert [r[5] for r in joint_rows(records, 'fr')] == ['**fails**']
-    assert joint_wins_rows(records, ['el', 'ja', 'fr'])[0][3:] == [
-        'el', '1/3', '**fails**']
-    records += [dict(r, target='es') for r in records
-                if r['target'] == 'el']
-    assert joint_wins_rows(records, ['el', 'es', 'ja', 'fr'])[0][3:] == [
-        'el, es', '2/4', 'holds']
-
-
-def test_criteria_flag_mixed_budgets(tmp_path):
-    folder = str(tmp_path)
-    append_records('dbp5l_transfer', [
-        _scored('single_kg_rgcn', 0, 0.2, lr=0.005),
-        _scored('student_full_kd', 0, 0.3)], folder)
-    rows = compare(newest_records('dbp5l_transfer', folder), 'el',
-                   'student_full_kd', 'single_kg_rgcn')
-    assert rows[0][5] == 'holds (mixed budgets)'
-    assert render_criteria(str(tmp_path / 'empty')) is None
 
 
 def test_a_teacher_not_saved_trains_only_when_a_run_needs_it(monkeypatch):
@@ -443,56 +359,6 @@ def test_joint_from_scratch_runs_without_a_saved_teacher(
     # Recorded: the next run finds nothing left.
     assert _exit_code(bench_transfer.main, argv) == 0
     assert 'to run' not in capsys.readouterr().out
-
-
-def test_a_shared_joint_model_timed_again_is_one_row():
-    from benchmarks.efficiency import repeated_runs
-    joint = {'joint_training': {'lr': 0.01, 'progress': False},
-             'joint_model': {'dim': 200}, 'joint_kgs': ['el', 'en', 'es']}
-    # One model per seed, whatever the target: es timed it in one
-    # session, el and en (one training, one wall time) in a later one.
-    runs = [_record('joint_from_scratch', 0,
-                    dict(joint, teacher={'sources': sources}),
-                    target=target, wall=wall)
-            for target, sources, wall in (('es', ['el', 'en'], 1650.0),
-                                          ('el', ['en', 'es'], 2800.0),
-                                          ('en', ['el', 'es'], 2800.0))]
-    # Seed 1 was timed once; a joint model over other KGs, or an older
-    # per-target one (no joint_kgs), is another run.
-    runs += [_record('joint_from_scratch', 1, joint, target='el',
-                     wall=2700.0),
-             _record('joint_from_scratch', 0,
-                     dict(joint, joint_kgs=['el', 'es']), target='el',
-                     wall=900.0),
-             _record('joint_from_scratch', 0, {'joint_model': {}},
-                     target='el', wall=1500.0)]
-    commit = runs[0]['git_commit'][:7]
-    assert repeated_runs(runs) == [['dbp5l_transfer', 'es, el, en',
-                                    'joint_from_scratch', '0',
-                                    '1,650 / 2,800', f'{commit}, {commit}']]
-
-
-def test_runs_timed_twice_are_listed_with_every_wall_time(tmp_path):
-    from benchmarks.efficiency import repeated_runs
-    four = {'sources': ['en', 'fr', 'es', 'ja'], 'progress': False}
-    runs = [_record('joint_teacher', 0, four, target=name, wall=wall,
-                    suite='teacher')
-            for wall in (800.0, 1400.0) for name in ('en', 'fr')]
-    # Another configuration, or a lifted record, is not a repeat.
-    runs += [_record('joint_teacher', 0, dict(four, sources=['en']),
-                     target='en', suite='teacher'),
-             _record('joint_teacher', 0, four, target='en',
-                     protocol='lifted', suite='teacher')]
-    commit = runs[0]['git_commit'][:7]
-    assert repeated_runs(runs) == [['teacher', 'en, fr', 'joint_teacher',
-                                    '0', '800 / 1,400',
-                                    f'{commit}, {commit}']]
-    append_records('teacher', runs, str(tmp_path))
-    append_records('dbp5l_transfer', [
-        _record('student_full_kd', 0, {'teacher': four})], str(tmp_path))
-    text = open(render_efficiency(str(tmp_path))).read()
-    assert ('| teacher | en, fr | joint_teacher | 0 | 800 / 1,400 |'
-            in text)
 
 
 def test_field_plan_uses_every_seed_alignment_apart():

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pyg_kgt.config_dict import DictConfig, check_choice
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.evaluation.link_prediction import PROTOCOLS
+
+if TYPE_CHECKING:
+    import torch
 
 LOSSES = ('1-n', 'negative-sampling')
 TRACKERS = ('tensorboard',)
