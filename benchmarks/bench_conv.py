@@ -67,7 +67,7 @@ def load_graph(args):
         edge_index = torch.randint(args.nodes, (2, args.edges), generator=g)
         edge_type = torch.randint(args.relations, (args.edges,), generator=g)
         return edge_index, edge_type, args.nodes, args.relations
-    from pyg_kgt.models.joint_graph import JointGraph
+    from pyg_kgt.data.joint_graph import JointGraph
     if args.graph == 'product':
         from pyg_kgt.data import make_product_multi_source_kg
         kg = make_product_multi_source_kg()

@@ -50,9 +50,7 @@ def load_kg(graph: str, data: str):
 
 
 def build_teacher(kg, conv_method: str, budget: Budget):
-    from pyg_kgt.models import JointTeacher
-    from pyg_kgt.models.joint_teacher import JointTeacherConfig
-    from pyg_kgt.models.model_config import ModelConfig
+    from pyg_kgt.models import JointTeacher, JointTeacherConfig, ModelConfig
     teacher = JointTeacher(JointTeacherConfig(
         model=ModelConfig(hidden_channels=budget.teacher_dim)))
     teacher.build(kg)
@@ -67,13 +65,14 @@ def time_phases(teacher, kg, steps: int, budget: Budget,
     bfloat16 autocast with ``precision="bf16"``, as fit runs them)."""
     import torch
 
+    from pyg_kgt.models.teacher.joint_teacher import triple_groups
     from pyg_kgt.nn.losses import OneToNCrossEntropyLoss
     from pyg_kgt.training.config import TrainingConfig
     model, graph = teacher.model, teacher.graph
     training = TrainingConfig(batch_size=budget.teacher_batch_size,
                               lr=budget.teacher_lr)
     optimizer = torch.optim.Adam(model.parameters(), lr=training.lr)
-    groups = graph.triple_groups(kg)
+    groups = triple_groups(graph, kg)
     pairs = graph.alignment_pairs
     loss_fn = OneToNCrossEntropyLoss(training.label_smoothing)
     adjacency = teacher.adjacency
@@ -123,6 +122,7 @@ def time_phases(teacher, kg, steps: int, budget: Budget,
 def epoch_worker(args) -> dict:
     import torch
 
+    from pyg_kgt.models.teacher.joint_teacher import triple_groups
     from pyg_kgt.training.config import TrainingConfig
     from pyg_kgt.training.fit import fit
     budget = Budget()
@@ -131,7 +131,7 @@ def epoch_worker(args) -> dict:
         reuse_freed_memory()
     kg = load_kg(args.graph, args.data)
     teacher = build_teacher(kg, args.conv_method, budget)
-    groups = teacher.graph.triple_groups(kg)
+    groups = triple_groups(teacher.graph, kg)
     steps_per_epoch = sum(-(-len(g) // budget.teacher_batch_size)
                           for g in groups)
     times = time_phases(teacher, kg, args.steps, budget, args.precision)

@@ -44,7 +44,7 @@ from benchmarks.budget import Budget
 from benchmarks.shared_joint import train_or_load_joint
 from pyg_kgt.data import read_dbp5l
 from pyg_kgt.data.readers.dbp5l import dbp5l_languages
-from pyg_kgt.environment import reset_peak_rss
+from pyg_kgt.runtime import reset_peak_rss
 from pyg_kgt.io import read_json
 from pyg_kgt.models import (JointTeacher, JointTeacherConfig,
                             LocalStudentConfig, ModelConfig)

@@ -30,7 +30,7 @@ from benchmarks.results import (append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb)
 from pyg_kgt.data import read_dbp5l
-from pyg_kgt.environment import reset_peak_rss
+from pyg_kgt.runtime import reset_peak_rss
 from pyg_kgt.evaluation import evaluate_scorer
 
 MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}

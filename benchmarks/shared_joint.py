@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from typing import Optional, Sequence, Tuple
 
-from pyg_kgt.environment import peak_rss_mb, reset_peak_rss
+from pyg_kgt.environment import peak_rss_mb
+from pyg_kgt.runtime import reset_peak_rss
 from pyg_kgt.io import atomic_write_json, read_json
 from pyg_kgt.models import JointTeacher, JointTeacherConfig
 from pyg_kgt.training import TrainingConfig

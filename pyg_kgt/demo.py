@@ -5,8 +5,8 @@ import time
 from typing import Any, Dict, Optional
 
 from pyg_kgt.data.synthetic import make_synthetic_multi_source_kg
-from pyg_kgt.models.joint_teacher import JointTeacherConfig
-from pyg_kgt.models.local_student_config import LocalStudentConfig
+from pyg_kgt.models.teacher.joint_teacher import JointTeacherConfig
+from pyg_kgt.models.student.local_student_config import LocalStudentConfig
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.pipeline import pretrain_teacher, run_transfer
 from pyg_kgt.training.config import TrainingConfig

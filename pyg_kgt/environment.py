@@ -79,28 +79,9 @@ def versions() -> Dict[str, str]:
 
 def peak_rss_mb() -> float:
     r"""Peak resident memory of this process in MB, since it started or
-    since the last :func:`reset_peak_rss` (Linux reports KiB)."""
+    since the last :func:`~pyg_kgt.runtime.reset_peak_rss` (Linux reports
+    KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def reset_peak_rss() -> bool:
-    r"""Starts a new peak for :func:`peak_rss_mb`, so that runs one after the
-    other in one process each report their own peak rather than the largest
-    so far. Linux 4.0+ resets it when ``5`` is written to
-    ``/proc/self/clear_refs``.
-
-    Returns:
-        ``False`` where that is not supported; the peak then keeps covering
-        the whole process.
-    """
-    from pyg_kgt.runtime import release_freed_memory
-    release_freed_memory()
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        return False
-    return True
 
 
 DEVICES = ('auto', 'cpu', 'cuda', 'cuda:N')

@@ -17,10 +17,11 @@ from pyg_kgt.data.relation_matching import (RelationMatch,
                                             relation_aliases)
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
-from pyg_kgt.models.joint_teacher import JointTeacher, JointTeacherConfig
-from pyg_kgt.models.local_student import LocalStudent
-from pyg_kgt.models.local_student_config import LocalStudentConfig
-from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.models.teacher.joint_teacher import (JointTeacher,
+                                                  JointTeacherConfig)
+from pyg_kgt.models.student.local_student import LocalStudent
+from pyg_kgt.models.student.local_student_config import LocalStudentConfig
+from pyg_kgt.models.student.teacher_cache import TeacherCache
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.transforms.link_subgraph import LinkSubgraph
 
@@ -114,7 +115,7 @@ def link_target(kg: MultiSourceKG, target: str, teacher: JointTeacher,
     :obj:`[M, 3]` (source relation, target relation, inverse; global ids
     of the linked graph), so source facts of relations the target names
     differently are restated too
-    (:func:`~pyg_kgt.models.transferred_facts.transferred_triples`)."""
+    (:func:`~pyg_kgt.models.student.transferred_facts.transferred_triples`)."""
     missing = sorted(set(teacher.names) - set(kg.names))
     if missing:
         raise ConfigError(f'the teacher was trained on KG(s) {missing} '

@@ -16,8 +16,8 @@ from pyg_kgt.data.readers import ALIGNMENT_SPLITS
 from pyg_kgt.data.readers.dbp5l import \
     ALIGNMENT_SPLITS as DBP5L_ALIGNMENT_SPLITS
 from pyg_kgt.errors import ConfigError
-from pyg_kgt.models.joint_teacher import JointTeacherConfig
-from pyg_kgt.models.local_student_config import LocalStudentConfig
+from pyg_kgt.models.teacher.joint_teacher import JointTeacherConfig
+from pyg_kgt.models.student.local_student_config import LocalStudentConfig
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.tuning.search_space import SearchSpace
 

@@ -75,6 +75,25 @@ def release_freed_memory() -> bool:
     return functions is not None and bool(functions[1](0))
 
 
+def reset_peak_rss() -> bool:
+    r"""Starts a new peak for :func:`~pyg_kgt.environment.peak_rss_mb`, so that runs one after the
+    other in one process each report their own peak rather than the largest
+    so far. Linux 4.0+ resets it when ``5`` is written to
+    ``/proc/self/clear_refs``.
+
+    Returns:
+        ``False`` where that is not supported; the peak then keeps covering
+        the whole process.
+    """
+    release_freed_memory()
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        return False
+    return True
+
+
 def _cpu_times(stat_path: str = '/proc/stat') -> Optional[Tuple[int, int]]:
     r"""``(busy, total)`` clock ticks of all CPUs since boot, from the first
     line of ``/proc/stat``; :obj:`None` where it cannot be read."""

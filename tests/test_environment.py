@@ -1,12 +1,7 @@
-import sys
-
-import numpy as np
 import pytest
-
 import torch
 
-from pyg_kgt.environment import (cpu_flags, hardware, native_bf16,
-                                 peak_rss_mb, reset_peak_rss)
+from pyg_kgt.environment import cpu_flags, hardware, native_bf16
 
 
 def test_hardware_names_the_cores_and_the_vector_capability():
@@ -29,17 +24,6 @@ def test_native_bf16_reads_the_cpu_flags(tmp_path):
     # Unreadable flags: not known to be slow.
     assert cpu_flags(str(tmp_path / 'none')) is None
     assert native_bf16(cpu, str(tmp_path / 'none'))
-
-
-@pytest.mark.skipif(not sys.platform.startswith('linux'),
-                    reason='/proc/self/clear_refs is Linux-only')
-def test_reset_starts_a_new_peak():
-    block = np.ones(200 * 2 ** 20 // 8)  # 200 MB, every page touched
-    with_block = peak_rss_mb()
-    del block
-    assert reset_peak_rss()
-    # The freed block no longer counts: the peak is what is resident now.
-    assert peak_rss_mb() < with_block - 150
 
 
 def test_auto_device_is_cuda_when_available_else_cpu():

@@ -68,7 +68,7 @@ def test_relations_named_differently_are_inferred_and_used():
     assert linked.relation_matches.size(0) >= len(aliases)
     names_only = link_target(kg, TARGET, teacher)
     assert names_only.relation_matches.numel() == 0
-    from pyg_kgt.models.transferred_facts import transferred_triples
+    from pyg_kgt.models.student.transferred_facts import transferred_triples
     target_relations = linked[TARGET].relation_index
 
     def transferred(graph):

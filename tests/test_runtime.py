@@ -2,10 +2,11 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
-import torch
 
-from pyg_kgt.runtime import FreeCores
+from pyg_kgt.environment import peak_rss_mb
+from pyg_kgt.runtime import FreeCores, reset_peak_rss
 
 SCRIPT = '''
 import resource, torch
@@ -85,3 +86,14 @@ def test_training_follows_free_cores_unless_threads_are_set(monkeypatch):
         assert 1 <= torch.get_num_threads() <= (os.cpu_count() or 1)
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='/proc/self/clear_refs is Linux-only')
+def test_reset_starts_a_new_peak():
+    block = np.ones(200 * 2 ** 20 // 8)  # 200 MB, every page touched
+    with_block = peak_rss_mb()
+    del block
+    assert reset_peak_rss()
+    # The freed block no longer counts: the peak is what is resident now.
+    assert peak_rss_mb() < with_block - 150

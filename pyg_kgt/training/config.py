@@ -35,8 +35,9 @@ class TrainingConfig(DictConfig):
             :math:`e` of :math:`E` trains at :math:`\eta_e = \tfrac{\eta}{2}
             \big(1 + \cos\tfrac{\pi (e - 1)}{E}\big)`, from ``lr`` down
             towards 0, so a short budget ends on small steps instead of
-            stopping mid-descent (:func:`scheduled_lr`; set from the epoch
-            alone, so a resumed run follows it exactly).
+            stopping mid-descent (:func:`build_scheduler`: torch's
+            ``CosineAnnealingLR``, checkpointed, so a resumed run follows
+            it exactly).
             (default: ``"constant"``)
         weight_decay (float): Adam weight decay. (default: 0.0)
         loss (str): ``"1-n"`` (cross-entropy over all candidates, both
@@ -163,14 +164,19 @@ class TrainingConfig(DictConfig):
             raise ConfigError(f'lr: must be > 0, got {self.lr}')
 
 
-def scheduled_lr(training: 'TrainingConfig', epoch: int) -> float:
-    r"""The learning rate of ``epoch`` (1-based) under
-    ``training.lr_schedule`` (see :class:`TrainingConfig`)."""
-    if training.lr_schedule == 'constant':
-        return training.lr
-    import math
-    return training.lr * 0.5 * (1 + math.cos(
-        math.pi * (epoch - 1) / training.epochs))
+def build_scheduler(training: 'TrainingConfig', optimizer
+                    ) -> 'torch.optim.lr_scheduler.LRScheduler':
+    r"""The torch scheduler of ``training.lr_schedule`` over
+    ``optimizer``, stepped once per epoch: ``"cosine"`` is
+    :class:`~torch.optim.lr_scheduler.CosineAnnealingLR` over
+    ``training.epochs`` (epoch :math:`e` trains at :math:`\tfrac{\eta}{2}
+    \big(1 + \cos\tfrac{\pi (e - 1)}{E}\big)`), ``"constant"`` keeps
+    ``lr``. Its state goes in every checkpoint."""
+    from torch.optim import lr_scheduler
+    if training.lr_schedule == 'cosine':
+        return lr_scheduler.CosineAnnealingLR(optimizer,
+                                              T_max=training.epochs)
+    return lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
 
 
 def build_optimizer(training: 'TrainingConfig', parameters

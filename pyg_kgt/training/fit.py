@@ -19,9 +19,9 @@ from pyg_kgt.errors import NonFiniteLossError, PerformanceWarning
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.training.checkpoint import (LAST, checkpoint_state,
                                          load_latest_checkpoint,
-                                         save_checkpoint, write_checkpoint)
+                                         write_checkpoint)
 from pyg_kgt.training.config import (TrainingConfig, build_optimizer,
-                                     scheduled_lr)
+                                     build_scheduler)
 from pyg_kgt.training.distributed import DistributedContext
 from pyg_kgt.training.early_stopping import EarlyStopping
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
@@ -90,15 +90,17 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
 
     The loop knows no model class: each step it asks the model for its loss
     (:class:`TrainableModel`), back-propagates it and steps the optimiser
-    ``config.optimizer`` names (at the epoch's
-    :func:`~pyg_kgt.training.config.scheduled_lr`). Every
+    ``config.optimizer`` names, its learning rate following
+    ``config.lr_schedule`` epoch by epoch (a torch scheduler,
+    :func:`~pyg_kgt.training.config.build_scheduler`). Every
     ``eval_every`` epochs ``validate(model)`` (in eval mode, no grad)
     returns the metric to maximise (validation MRR); training stops after
     ``patience`` validations without improvement and the best weights are
     restored. With ``checkpoint_dir``, ``last.pt`` is written atomically every
     ``checkpoint_every`` epochs (the one it replaces is kept as
     ``previous.pt``), and ``resume`` continues from the newest loadable one
-    (model, optimizer, epoch, CPU and CUDA RNG and early-stopping state),
+    (model, optimizer, scheduler, epoch, CPU and CUDA RNG and
+    early-stopping state),
     ending where an uninterrupted run would. Ctrl-C saves the last completed
     epoch and raises :class:`TrainingInterrupted`; a NaN/inf loss raises
     :class:`NonFiniteLossError` at the end of its epoch and leaves the last
@@ -168,114 +170,145 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     groups = ([TripleGroup.create(train_triples, adjacency.num_nodes)]
               if isinstance(train_triples, Tensor) else list(train_triples))
     groups = [group.to(device) for group in groups]
-    optimizer = build_optimizer(config, model.parameters())
-    stopper = EarlyStopping(config.patience)
-    history: List[Dict[str, float]] = []
-    start_epoch = 1
-    state = (load_latest_checkpoint(checkpoint_dir, model, optimizer)
-             if resume and checkpoint_dir else None)
-    if state is not None:
-        start_epoch = state['epoch'] + 1
-        history = state['extra'].get('history', [])
-        if state['extra'].get('early_stopping'):
-            stopper.load_state_dict(state['extra']['early_stopping'])
-        if state['extra'].get('stopped'):
-            stopper.restore(model)
-            return history
-    step = context.wrap(_Step(model), device)
-    bar = tqdm(range(start_epoch, config.epochs + 1), desc='train',
-               disable=not (config.progress and context.is_main))
-    snapshot: Dict[str, Dict] = {}
-    try:
-        _train_epochs(model, step, adjacency, groups, device, config,
-                      validate,
+    loop = _EpochLoop(model, adjacency, groups, config, validate,
                       checkpoint_dir if context.is_main else None, on_epoch,
-                      sampler, extra_loss, bf16, optimizer, stopper, history,
-                      bar, lambda state: snapshot.update(state=state),
-                      context)
+                      sampler, extra_loss, bf16, context)
+    state = (load_latest_checkpoint(checkpoint_dir, model, loop.optimizer)
+             if resume and checkpoint_dir else None)
+    if state is not None and loop.resume_from(state):
+        return loop.history  # the checkpointed run had stopped early
+    bar = tqdm(range(loop.start_epoch, config.epochs + 1), desc='train',
+               disable=not (config.progress and context.is_main))
+    try:
+        loop.run(bar)
     except KeyboardInterrupt:
-        if checkpoint_dir and snapshot and context.is_main:
+        if checkpoint_dir and loop.snapshot and context.is_main:
             path = os.path.join(checkpoint_dir, LAST)
-            write_checkpoint(path, snapshot['state'])
+            write_checkpoint(path, loop.snapshot)
             raise TrainingInterrupted(
-                f"interrupted; epoch {snapshot['state']['epoch']} is saved in "
-                f'{path}'
-                f' (continue with resume)') from None
+                f"interrupted; epoch {loop.snapshot['epoch']} is saved in "
+                f'{path} (continue with resume)') from None
         raise
-    optimizer.zero_grad(set_to_none=True)  # release the last gradients
-    stopper.restore(model)
+    loop.optimizer.zero_grad(set_to_none=True)  # release the gradients
+    loop.stopper.restore(model)
     model.eval()
-    return history
+    return loop.history
 
 
-def _train_epochs(model, step, adjacency, groups, device, config, validate,
-                  checkpoint_dir, on_epoch, sampler, extra_loss, bf16,
-                  optimizer, stopper, history, bar, keep_snapshot,
-                  context: DistributedContext) -> None:
-    stopped = False
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                              enabled=bf16)
-    for epoch in bar:
-        runtime.epoch_started()  # a no-op unless the application opted in
-        for param_group in optimizer.param_groups:
-            param_group['lr'] = scheduled_lr(config, epoch)
-        model.train()
+class _EpochLoop:
+    r"""The state of one :func:`fit`: the optimiser (``config.optimizer``
+    through PyG's resolver), its learning-rate scheduler (a torch
+    scheduler, :func:`~pyg_kgt.training.config.build_scheduler`), early
+    stopping and the history, and the epochs that advance them."""
+
+    def __init__(self, model, adjacency, groups, config: TrainingConfig,
+                 validate, checkpoint_dir: Optional[str], on_epoch, sampler,
+                 extra_loss, bf16: bool, context: DistributedContext) -> None:
+        self.model, self.adjacency, self.groups = model, adjacency, groups
+        self.config, self.validate = config, validate
+        self.checkpoint_dir, self.on_epoch = checkpoint_dir, on_epoch
+        # What each step passes the model besides its batch.
+        self.step_options = {'sampler': sampler, 'extra_loss': extra_loss}
+        self.context = context
+        self.device = groups[0].triples.device
+        self.optimizer = build_optimizer(config, model.parameters())
+        self.scheduler = build_scheduler(config, self.optimizer)
+        self.stopper = EarlyStopping(config.patience)
+        self.history: List[Dict[str, float]] = []
+        self.start_epoch = 1
+        self.snapshot: Dict = {}  # the last completed epoch's checkpoint
+        self.step = context.wrap(_Step(model), self.device)
+        self.autocast = torch.autocast(self.device.type,
+                                       dtype=torch.bfloat16, enabled=bf16)
+
+    def resume_from(self, state: Dict) -> bool:
+        r"""Continues after the checkpoint ``state`` (model and optimiser
+        already loaded); returns whether that run had stopped early."""
+        extra = state['extra']
+        self.start_epoch = state['epoch'] + 1
+        self.history = extra.get('history', [])
+        if extra.get('early_stopping'):
+            self.stopper.load_state_dict(extra['early_stopping'])
+        if extra.get('scheduler'):
+            self.scheduler.load_state_dict(extra['scheduler'])
+        else:  # a checkpoint from before the scheduler: replay its epochs
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', UserWarning)
+                for _ in range(state['epoch']):
+                    self.scheduler.step()
+        if extra.get('stopped'):
+            self.stopper.restore(self.model)
+            return True
+        return False
+
+    def run(self, epochs) -> None:
+        for epoch in epochs:
+            runtime.epoch_started()  # a no-op unless the application opted in
+            record, stopped = self._epoch(epoch)
+            self.history.append(record)
+            epochs.set_postfix({k: round(v, 4) for k, v in record.items()
+                                if k in ('loss', 'val_mrr')})
+            self._checkpoint(epoch, stopped)
+            if self.on_epoch is not None:  # after the epoch is stored
+                self.on_epoch(record)
+            if stopped:
+                break
+
+    def _epoch(self, epoch: int):
+        config, context, device = self.config, self.context, self.device
+        self.model.train()
         began = time.perf_counter()
         total, steps = torch.zeros((), device=device), 0
         order = torch.Generator().manual_seed(config.seed * 100003 + epoch)
-        for group, batch in _batches(groups, config.batch_size, order):
-            optimizer.zero_grad()
+        for group, batch in _batches(self.groups, config.batch_size, order):
+            self.optimizer.zero_grad()
             shard = context.shard(batch)
             with context.collective('training step'):
-                with autocast:
-                    loss = step(adjacency, shard, group,
-                                context.loss_scale(shard.size(0),
-                                                   batch.size(0)),
-                                sampler, extra_loss)
+                with self.autocast:
+                    loss = self.step(self.adjacency, shard, group,
+                                     context.loss_scale(shard.size(0),
+                                                        batch.size(0)),
+                                     **self.step_options)
                 loss.backward()
-            optimizer.step()
+            self.optimizer.step()
             total += loss.detach().float()
             steps += 1
+        self.scheduler.step()
         value = context.mean(total) / max(steps, 1)  # one read per epoch
         if not math.isfinite(value):
             raise NonFiniteLossError(
                 f'loss is {value} at epoch {epoch}; the last good '
-                f'checkpoint (if any) is kept in {checkpoint_dir}')
+                f'checkpoint (if any) is kept in {self.checkpoint_dir}')
         record = {'epoch': epoch, 'loss': value,
                   'seconds': time.perf_counter() - began}
-        if validate is not None and (epoch % config.eval_every == 0 or
-                                     epoch == config.epochs):
-            model.eval()
+        stopped = False
+        if self.validate is not None and (epoch % config.eval_every == 0 or
+                                          epoch == config.epochs):
+            self.model.eval()
             value = None
             if context.is_main:  # one rank validates, all follow its result
                 with torch.no_grad():
-                    value = float(validate(model))
+                    value = float(self.validate(self.model))
             record['val_mrr'] = context.broadcast(value)
-            stopped = stopper.step(record['val_mrr'], epoch, model)
-        history.append(record)
-        bar.set_postfix({k: round(v, 4) for k, v in record.items()
-                         if k in ('loss', 'val_mrr')})
-        if checkpoint_dir and config.checkpoint_every and (
+            stopped = self.stopper.step(record['val_mrr'], epoch, self.model)
+        return record, stopped
+
+    def _state(self, epoch: int, stopped: bool) -> Dict:
+        return checkpoint_state(
+            self.model, self.optimizer, epoch, self.config.to_dict(),
+            {'history': self.history, 'stopped': stopped,
+             'early_stopping': self.stopper.state_dict(),
+             'scheduler': self.scheduler.state_dict()})
+
+    def _checkpoint(self, epoch: int, stopped: bool) -> None:
+        config, folder = self.config, self.checkpoint_dir
+        if not folder:
+            return
+        if config.checkpoint_every and (
                 epoch % config.checkpoint_every == 0 or stopped or
                 epoch == config.epochs):
-            save_checkpoint(os.path.join(checkpoint_dir, LAST), model,
-                            optimizer, epoch, config.to_dict(),
-                            {'history': history, 'stopped': stopped,
-                             'early_stopping': stopper.state_dict()})
-        if checkpoint_dir:
-            keep_snapshot(_snapshot(model, optimizer, epoch, config, history,
-                                    stopped, stopper))
-        if on_epoch is not None:  # after the epoch is safely stored
-            on_epoch(record)
-        if stopped:
-            break
-
-
-def _snapshot(model, optimizer, epoch, config, history, stopped,
-              stopper) -> Dict:
-    r"""A deep copy of the checkpoint of ``epoch``, taken at its end, so a
-    Ctrl-C later in the next epoch still saves an exact one."""
-    return copy.deepcopy(checkpoint_state(
-        model, optimizer, epoch, config.to_dict(),
-        {'history': history, 'stopped': stopped,
-         'early_stopping': stopper.state_dict()}))
+            write_checkpoint(os.path.join(folder, LAST),
+                             self._state(epoch, stopped))
+        # A deep copy taken at the epoch's end, so a Ctrl-C later in the
+        # next epoch still saves an exact one.
+        self.snapshot = copy.deepcopy(self._state(epoch, stopped))

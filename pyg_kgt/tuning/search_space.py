@@ -112,8 +112,9 @@ def _parse(key: str, spec: Any, known_keys: Sequence[str]) -> _Dimension:
     required, optional = SETTINGS[kind]
     for setting in spec:
         if setting != 'type' and setting not in required + optional:
+            close = _closest(setting, required + optional)
             raise ConfigError(f"{name}: unknown setting '{setting}' for "
-                              f'{kind}{_closest(setting, required + optional)}')
+                              f'{kind}{close}')
     missing = [s for s in required if s not in spec]
     if missing:
         raise ConfigError(f'{name}: {kind} needs {", ".join(missing)}')

@@ -38,7 +38,7 @@ def test_synthetic_target_is_sparser_than_sources():
 
 def test_product_shape_has_few_shared_relations_and_hubs():
     from pyg_kgt.data import make_product_multi_source_kg
-    from pyg_kgt.models.joint_graph import JointGraph
+    from pyg_kgt.data.joint_graph import JointGraph
     kg = make_product_multi_source_kg(num_markets=3)
     assert kg.names == ['market1', 'market2', 'market3']
     assert kg.num_relations == 21  # shared by name across markets

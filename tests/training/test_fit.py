@@ -80,14 +80,24 @@ def test_resume_continues_to_the_same_result(tiny_kg, tmp_path):
 
 
 def test_cosine_schedule_anneals_from_lr_towards_zero():
-    from pyg_kgt.training.config import scheduled_lr
-    config = TrainingConfig(epochs=4, lr=0.01, lr_schedule='cosine')
-    rates = [scheduled_lr(config, e) for e in range(1, 5)]
-    assert rates[0] == pytest.approx(0.01)
-    assert rates[2] == pytest.approx(0.005)  # half way: cos(pi / 2) = 0
-    assert rates == sorted(rates, reverse=True) and rates[-1] > 0
-    constant = TrainingConfig(epochs=4, lr=0.01)
-    assert {scheduled_lr(constant, e) for e in range(1, 5)} == {0.01}
+    from pyg_kgt.training.config import build_optimizer, build_scheduler
+
+    def rates(config):
+        optimizer = build_optimizer(config, [torch.nn.Parameter(
+            torch.zeros(1))])
+        scheduler = build_scheduler(config, optimizer)
+        out = []
+        for _ in range(config.epochs):  # the lr each epoch trains at
+            out.append(optimizer.param_groups[0]['lr'])
+            optimizer.step()
+            scheduler.step()
+        return out
+
+    cosine = rates(TrainingConfig(epochs=4, lr=0.01, lr_schedule='cosine'))
+    assert cosine[0] == pytest.approx(0.01)
+    assert cosine[2] == pytest.approx(0.005)  # half way: cos(pi / 2) = 0
+    assert cosine == sorted(cosine, reverse=True) and cosine[-1] > 0
+    assert set(rates(TrainingConfig(epochs=4, lr=0.01))) == {0.01}
     with pytest.raises(ConfigError, match="lr_schedule: unknown value 'step'"):
         TrainingConfig(lr_schedule='step')
 

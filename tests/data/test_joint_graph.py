@@ -1,7 +1,7 @@
 import torch
 
 from pyg_kgt.data import AlignmentLinks, KnowledgeGraph, MultiSourceKG
-from pyg_kgt.models import JointGraph, merge_components
+from pyg_kgt.data import JointGraph, merge_components
 
 
 def two_kgs() -> MultiSourceKG:
@@ -39,9 +39,7 @@ def test_merge_linking_graph():
     assert edge_set(g) == {(0, 1, 0), (1, 2, 1), (1, 2, 0),
                            (1, 0, 2), (2, 1, 3), (2, 1, 2)}
     assert g.alignment_pairs.numel() == 0 and g.num_message_relations == 4
-    groups = g.triple_groups(two_kgs())
-    assert groups[1].triples.tolist() == [[1, 0, 2]]
-    assert groups[1].candidates.tolist() == [1, 2]
+    assert g.node_triples(two_kgs(), 'b').tolist() == [[1, 0, 2]]
 
 
 def test_merge_components_follows_chains():

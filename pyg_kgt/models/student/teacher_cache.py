@@ -13,10 +13,10 @@ from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.multi_source_kg import FACT
 from pyg_kgt.evaluation.filter_index import FilterIndex
 from pyg_kgt.io import atomic_torch_save, safe_torch_load
-from pyg_kgt.models.warm_start import teacher_parameters
+from pyg_kgt.models.student.warm_start import teacher_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyg_kgt.models.joint_teacher import JointTeacher
+    from pyg_kgt.models.teacher.joint_teacher import JointTeacher
 
 
 @dataclass
@@ -56,7 +56,8 @@ class TeacherCache:
             where transfer can add facts the target lacks
             (``LocalStudentConfig.prediction_queries``).
         warm_start (dict, optional): The teacher's parameters a student
-            starts from (:func:`~pyg_kgt.models.warm_start.teacher_parameters`;
+            starts from (:func:`~pyg_kgt.models.student.warm_start.
+            teacher_parameters`;
             ``LocalStudentConfig.warm_start``). A cache written before it
             existed has none: its students start cold.
     """
@@ -254,7 +255,7 @@ def teacher_relations(teacher: 'JointTeacher', linked: HeteroData,
     embedding would be noise to imitate) and for non-target relations.
     With ``every_kg``, the sources' relations too, each matched by name
     inside the same KG of the teacher (the warm start's map,
-    :func:`~pyg_kgt.models.warm_start.warm_start`)."""
+    :func:`~pyg_kgt.models.student.warm_start.warm_start`)."""
     target = linked.target_name
     if 'relation_names' not in linked[target]:
         raise ValueError(f"the linked graph carries no relation names for "

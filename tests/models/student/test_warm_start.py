@@ -5,7 +5,7 @@ from pyg_kgt import (JointTeacher, JointTeacherConfig, LinkSubgraph,
                      LocalStudent, LocalStudentConfig, ModelConfig)
 from pyg_kgt.data import make_synthetic_multi_source_kg
 from pyg_kgt.data.homogeneous_view import HomogeneousView
-from pyg_kgt.models.warm_start import (fill_from_neighbours,
+from pyg_kgt.models.student.warm_start import (fill_from_neighbours,
                                       message_type_map, projection)
 from pyg_kgt.training import TrainingConfig
 

@@ -16,11 +16,11 @@ from pyg_kgt.data.relation_vocabulary import RelationVocabulary
 from pyg_kgt.environment import resolve_device
 from pyg_kgt.errors import ConfigError
 from pyg_kgt.evaluation import evaluate_alignment
-from pyg_kgt.models.joint_graph import LINKING, JointGraph
+from pyg_kgt.data.joint_graph import LINKING, JointGraph
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.model_config import ModelConfig
 from pyg_kgt.models.task_loss import TaskLoss, check_loss
-from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.models.student.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
@@ -28,12 +28,21 @@ from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
+from pyg_kgt.training.triple_group import TripleGroup
 
 # 2: vocabularies.json holds a RelationVocabulary (per-KG relation names
 # and ids) instead of global names and offsets; version 1 still loads.
 FORMAT_VERSION = 2
 META_FILE = 'config.json'
 
+
+
+def triple_groups(graph: JointGraph, kg: MultiSourceKG) -> List[TripleGroup]:
+    r"""The teacher's training data: one group per KG of ``graph``, its
+    training triples in node ids, ranked against its own entities."""
+    return [TripleGroup.create(graph.node_triples(kg, name),
+                               graph.num_nodes, graph.node_index[name], name)
+            for name in graph.names]
 
 @dataclass
 class JointTeacherConfig(DictConfig):
@@ -42,7 +51,7 @@ class JointTeacherConfig(DictConfig):
     Args:
         model (ModelConfig): Encoder and decoder.
         linking (str): ``"same_as"`` or ``"merge"`` (see
-            :class:`~pyg_kgt.models.JointGraph`). (default: ``"same_as"``)
+            :class:`~pyg_kgt.data.JointGraph`). (default: ``"same_as"``)
         alignment_weight (float): Weight :math:`\lambda` of the alignment
             loss :math:`\lambda \frac{1}{|A|}\sum_{(a,b) \in A}
             \|\mathbf{e}_a - \mathbf{e}_b\|_2^2` (``"same_as"`` only).
@@ -209,7 +218,7 @@ class JointTeacher(Module):
                 diff = embeddings[pairs[:, 0]] - embeddings[pairs[:, 1]]
                 return config.alignment_weight * diff.pow(2).sum(-1).mean()
         run = train_link_predictor(
-            self.model, self.adjacency, graph.triple_groups(kg), training,
+            self.model, self.adjacency, triple_groups(graph, kg), training,
             validate, alignment_loss if use_alignment else None,
             checkpoint_dir, resume, sampler, on_epoch)
         self._adjacency = run.adjacency

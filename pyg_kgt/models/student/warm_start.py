@@ -3,7 +3,7 @@ r"""Warm start: a student that begins where the teacher is.
 The teacher side (:func:`teacher_parameters`) is stored in the
 :class:`~pyg_kgt.models.TeacherCache`; the student side
 (:func:`warm_start`) writes it into a freshly built
-:class:`~pyg_kgt.models.student_network.StudentNetwork`:
+:class:`~pyg_kgt.models.student.student_network.StudentNetwork`:
 
 * the input embedding of every student node with a teacher node (the linked
   source nodes, and the target entities aligned to one) is the teacher's,
@@ -45,10 +45,10 @@ from torch.nn import Linear
 from torch_geometric.utils import scatter
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
-from pyg_kgt.models.student_network import StudentNetwork
+from pyg_kgt.models.student.student_network import StudentNetwork
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyg_kgt.models.joint_teacher import JointTeacher
+    from pyg_kgt.models.teacher.joint_teacher import JointTeacher
 
 _CONV_TENSORS = ('weight', 'comp', 'root', 'bias')
 

@@ -74,7 +74,7 @@ def test_cache_round_trip(two_vocabularies, tmp_path):
 
 
 def test_agreement_is_the_teacher_probability_of_known_tails():
-    from pyg_kgt.models.teacher_cache import agreement_with
+    from pyg_kgt.models.student.teacher_cache import agreement_with
     queries = torch.tensor([[0, 1], [2, 0]])
     candidates = torch.tensor([[5, 6], [5, 6]])
     scores = torch.tensor([[0.0, 0.0], [3.0, 0.0]])
@@ -132,7 +132,7 @@ def test_missing_queries_are_teacher_facts_the_target_lacks(
 
 
 def test_relation_means():
-    from pyg_kgt.models.teacher_cache import relation_means
+    from pyg_kgt.models.student.teacher_cache import relation_means
     means = relation_means(torch.tensor([1.0, 3.0, 0.5]),
                            torch.tensor([2, 2, 0]), 4)
     assert torch.equal(means, torch.tensor([0.5, 0.0, 2.0, 0.0]))

@@ -15,31 +15,31 @@ from torch_geometric.data import HeteroData
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.knowledge_graph import KnowledgeGraph
 from pyg_kgt.data.multi_source_kg import FACT
-from pyg_kgt.models.local_student_config import LocalStudentConfig
-from pyg_kgt.models.student_network import StudentNetwork
+from pyg_kgt.models.student.local_student_config import LocalStudentConfig
+from pyg_kgt.models.student.student_network import StudentNetwork
 from pyg_kgt.models.task_loss import TaskLoss, check_loss
-from pyg_kgt.models.teacher_cache import TeacherCache
+from pyg_kgt.models.student.teacher_cache import TeacherCache
 from pyg_kgt.models.trained_model import TrainedModel
-from pyg_kgt.models.warm_start import warm_start
+from pyg_kgt.models.student.warm_start import warm_start
 from pyg_kgt.nn.conv import RelationalAdjacency
 from pyg_kgt.environment import resolve_device
 from pyg_kgt.evaluation.kg_evaluation import evaluate_kg
 from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.training_run import train_link_predictor
-from pyg_kgt.models.transferred_facts import transferred_triples
+from pyg_kgt.models.student.transferred_facts import transferred_triples
 from pyg_kgt.training.config import TrainingConfig
 from pyg_kgt.training.triple_group import TripleGroup
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pyg_kgt.models.joint_teacher import JointTeacher
+    from pyg_kgt.models.teacher.joint_teacher import JointTeacher
 
 
 class LocalStudent(Module):
     r"""A relational GCN re-trained on a target KG plus its linked subgraph
     (:class:`~pyg_kgt.transforms.LinkSubgraph`; small next to the joint
     graph), started from the teacher's parameters
-    (:func:`~pyg_kgt.models.warm_start.warm_start`) and guided by a frozen
-    or cached teacher at three levels (Sun et al., KDD 2023):
+    (:func:`~pyg_kgt.models.student.warm_start.warm_start`) and guided by a
+    frozen or cached teacher at three levels (Sun et al., KDD 2023):
     :class:`~pyg_kgt.nn.distill.FeatureDistillationLoss`,
     :class:`~pyg_kgt.nn.distill.NetworkDistillationLoss` and
     :class:`~pyg_kgt.nn.distill.PredictionDistillationLoss`, weighted as in
@@ -254,8 +254,8 @@ class LocalStudent(Module):
         return run.history
 
     def transferred_triples(self, linked: HeteroData) -> Tensor:
-        r"""The target's transferred facts in student ids
-        (:func:`~pyg_kgt.models.transferred_facts.transferred_triples`)."""
+        r"""The target's transferred facts in student ids (:func:`~pyg_kgt.
+        models.student.transferred_facts.transferred_triples`)."""
         return transferred_triples(linked, self.view.node_offset[
             linked.target_name], self.relation_index, self.target_kg.train)
 

@@ -9,7 +9,6 @@ from torch import Tensor
 
 from pyg_kgt.data.homogeneous_view import HomogeneousView
 from pyg_kgt.data.multi_source_kg import MultiSourceKG
-from pyg_kgt.training.triple_group import TripleGroup
 
 LINKING = ('same_as', 'merge')
 
@@ -109,9 +108,3 @@ class JointGraph:
         index = self.node_index[name]
         return torch.stack([index[triples[:, 0]], kg.global_relations(
             name, triples[:, 1]), index[triples[:, 2]]], dim=1)
-
-    def triple_groups(self, kg: MultiSourceKG) -> List[TripleGroup]:
-        r"""One training group per KG, ranked against its own entities."""
-        return [TripleGroup.create(self.node_triples(kg, name),
-                                   self.num_nodes, self.node_index[name],
-                                   name) for name in self.names]

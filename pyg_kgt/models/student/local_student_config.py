@@ -43,20 +43,15 @@ class LocalStudentConfig(DictConfig):
         prediction_trust (str): How far each cached query is trusted:
             ``"agreement"`` weights its prediction loss by the teacher's
             agreement with the target's known training facts on that query
-            (:func:`~pyg_kgt.models.teacher_cache.agreement_with`; a query
-            the target lacks takes its relation's mean), so a teacher that
-            ranks a query's known answers low teaches nothing there;
-            ``"uniform"`` trusts every query alike (the paper's loss,
-            method ``student_uniform_prediction_kd``). Agreement is the
-            safe choice: with a 2-epoch teacher it keeps the student above
-            both twins in every seed, where uniform falls below the linked
-            twin on ``el`` and on one ``ja`` seed of three (mean
-            validation MRR on DBP-5L ``el``, 3 seeds: agreement
-            37.42, uniform 33.23, twin 34.13; ``ja``: 33.23, 32.33,
-            32.11), and it won on SRPRS ``fr`` (46.44 against 45.90); with
-            a fully trained teacher it costs 1.25 validation MRR on ``el``
-            (46.20 against 47.45) and 0.48 on ``ja`` (38.21 against 38.69,
-            en/fr/es teacher).
+            (:func:`~pyg_kgt.models.student.teacher_cache.agreement_with`;
+            a query the target lacks takes its relation's mean), so a
+            teacher that ranks a query's known answers low teaches nothing
+            there; ``"uniform"`` trusts every query alike (the paper's
+            loss, method ``student_uniform_prediction_kd``). Agreement is
+            the safe choice: with a weak teacher it kept the student above
+            both twins where uniform fell below the linked twin, at a small
+            cost with a fully trained teacher (:doc:`/research_log`, fifth
+            round).
             (default: ``"agreement"``)
         prediction_queries (str): Which cached queries are distilled:
             ``"target"``, the target's own training queries only (the
@@ -65,7 +60,8 @@ class LocalStudentConfig(DictConfig):
             where a source can add facts; trusted by their relation's
             agreement. (default: ``"all"``)
         warm_start (bool): Start from the teacher's parameters where it has
-            a counterpart (:func:`~pyg_kgt.models.warm_start.warm_start`:
+            a counterpart
+            (:func:`~pyg_kgt.models.student.warm_start.warm_start`:
             embeddings of linked and aligned entities, layer weights,
             relation parameters); :obj:`False` is the cold start (random
             initialisation, method ``student_cold_start``).
@@ -74,12 +70,11 @@ class LocalStudentConfig(DictConfig):
             teacher has no node for (no seed alignment) starts at the mean
             of its started neighbours' embeddings instead of the fresh
             initialisation (see
-            :func:`~pyg_kgt.models.warm_start.fill_from_neighbours`). At
-            the cost bar's budget on DBP-5L it lost 0.32 validation MRR
-            on ``ja`` (11 epochs, 3 seeds) and gained 0.08 on ``el``: at
-            one layer a fresh row is small next to the teacher's (norm
-            0.10 against 3.1), so the layer already starts such an entity
-            from its neighbours' messages. (default: :obj:`False`)
+            :func:`~pyg_kgt.models.student.warm_start.fill_from_neighbours`).
+            It did not help on validation (:doc:`/research_log`, tenth
+            round): at one layer a fresh row is small next to the
+            teacher's, so the layer already starts such an entity from its
+            neighbours' messages. (default: :obj:`False`)
         train_on (str): The link prediction triples: ``"target"``, the
             target's training triples; ``"transferred"``, also the source
             facts restated in the target's terms through the seed
