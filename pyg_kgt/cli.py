@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help='seed of the sampler (default: 0)')
     tune.add_argument('--resume', action='store_true',
                       help='continue the study in --run-dir')
+    tune.add_argument('--confirm', type=int, nargs='+', metavar='SEED',
+                      help='then re-train the default and the best '
+                      'configuration with each seed and compare them on '
+                      'test (confirm.tsv, confirm.md)')
     tune.set_defaults(func=cli_tune.tune)
 
     evaluate = sub.add_parser('evaluate', help='evaluate a saved model on '

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any, Callable, Dict
 
 from pyg_kgt.errors import ConfigError
@@ -66,9 +67,8 @@ def tune(args: argparse.Namespace) -> int:
     training = (config.training if args.command_to_tune == 'pretrain'
                 else config.retraining_config())
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = TuningStudy(config.run_dir, space,
-                        _trial_runner(config, args.command_to_tune,
-                                      args.teacher),
+    runner = _trial_runner(config, args.command_to_tune, args.teacher)
+    study = TuningStudy(config.run_dir, space, runner,
                         args.pruner, args.seed, args.resume,
                         min_epochs=training.eval_every,
                         max_epochs=training.epochs)
@@ -87,4 +87,34 @@ def tune(args: argparse.Namespace) -> int:
                                 config.run_dir)
         for what, path in written.items():
             print(f'{what}: {path}')
+    if args.confirm:
+        _confirm(study.study, config, args, runner)
     return 0
+
+
+def _confirm(study, config, args, run) -> None:
+    r"""Re-trains the study's configuration as given (``default``) and
+    with the best trial's values (``best``) once per ``--confirm`` seed,
+    each a run folder ``confirm/<kind>_seed<S>`` (kept: a second call
+    reads it instead of training again), and writes ``confirm.tsv`` and
+    ``confirm.md``: the choice made on validation, checked on test."""
+    from pyg_kgt.io import read_json
+    from pyg_kgt.tuning.outputs import best_trial, write_confirmation
+    best = best_trial(study)
+    if best is None:
+        raise ConfigError('--confirm: the study has no completed trial')
+    seed_key = ('training.seed' if args.command_to_tune == 'pretrain'
+                else 'retraining.seed')
+    runs = []
+    for seed in args.confirm:
+        for kind, params in (('default', {}), ('best', best.params)):
+            folder = os.path.join(config.run_dir, 'confirm',
+                                  f'{kind}_seed{seed}')
+            done = os.path.join(folder, 'results.json')
+            history = ([] if os.path.isfile(done) else
+                       run({**params, seed_key: seed}, folder, None))
+            print(f'confirm {kind} seed {seed}: {folder}', flush=True)
+            runs.append({'kind': kind, 'seed': seed, 'folder': folder,
+                         'history': history, 'results': read_json(done)})
+    for what, path in write_confirmation(runs, config.run_dir).items():
+        print(f'{what}: {path}')

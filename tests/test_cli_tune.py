@@ -71,6 +71,32 @@ def test_tune_prunes_resumes_and_writes_a_config_retrain_accepts(
                  '--teacher', str(teacher), '--quiet']) == 0
     assert (study / 'best' / 'model').is_dir()
 
+    # The choice, checked on test: default and best, one run per seed.
+    assert main(tune + ['--trials', '7', '--resume', '--confirm', '0',
+                        '1']) == 0
+    runs = _rows(study / 'confirm.tsv')
+    assert [(r['kind'], r['seed']) for r in runs] == [
+        ('default', '0'), ('best', '0'), ('default', '1'), ('best', '1')]
+    for run in runs:
+        assert 0 < float(run['test_mrr_filtered']) <= 1
+        assert 0 < float(run['val_mrr']) <= 1
+        assert (Path(run['run_dir']) / 'model').is_dir()
+    # The best configuration's runs used its values and their seed.
+    best_run = yaml.safe_load((Path(runs[3]['run_dir']) /
+                               'config.yaml').read_text())
+    assert best_run['retraining']['lr'] == chosen['retraining']['lr']
+    assert best_run['retraining']['seed'] == 1
+    table = (study / 'confirm.md').read_text()
+    assert table.startswith('| configuration | seeds | validation MRR |')
+    assert '| default | 2 |' in table and '| best | 2 |' in table
+    # Asked again, the runs are read, not trained again.
+    stamp = (Path(runs[0]['run_dir']) / 'results.json').stat().st_mtime
+    assert main(tune + ['--trials', '7', '--resume', '--confirm', '0',
+                        '1']) == 0
+    assert (Path(runs[0]['run_dir']) / 'results.json').stat(
+    ).st_mtime == stamp
+    assert _rows(study / 'confirm.tsv') == runs
+
 
 def test_tune_needs_a_teacher_and_a_space(tmp_path, capsys):
     config = tmp_path / 'c.yaml'

@@ -147,3 +147,62 @@ def write_outputs(study, base, keys: List[str], folder: str,
         if importance:
             written['importance plot'] = importance
     return written
+
+
+def write_confirmation(runs: List[Dict[str, Any]], folder: str
+                       ) -> Dict[str, str]:
+    r"""``confirm.tsv`` (one row per run: kind, seed, best validation
+    MRR, test MRR per protocol, seconds, folder) and ``confirm.md`` (per
+    kind: mean ± std over seeds) from ``runs``, each ``{"kind", "seed",
+    "folder", "history", "results"}`` with ``results`` the run's
+    ``results.json``; a results entry per KG is averaged over the KGs."""
+    import statistics
+    rows, table = [], {}
+    protocols: List[str] = []
+    for run in runs:
+        per_kg = list(run['results']['results'].values())
+        protocols = list(per_kg[0])
+        test = {p: sum(r[p]['metrics']['mrr'] for r in per_kg) / len(per_kg)
+                for p in protocols}
+        values = [r['val_mrr'] for r in run['history'] if 'val_mrr' in r]
+        if not values:  # a run kept from an earlier call: its metrics.tsv
+            values = _val_mrrs(os.path.join(run['folder'], 'metrics.tsv'))
+        val = max(values, default=float('nan'))
+        seconds = run['results']['wall_s']
+        rows.append([run['kind'], run['seed'], f'{val:.4f}'] +
+                    [f'{test[p]:.4f}' for p in protocols] +
+                    [f'{seconds:.0f}', run['folder']])
+        table.setdefault(run['kind'], []).append((val, test, seconds))
+    tsv = os.path.join(folder, 'confirm.tsv')
+    atomic_write_tsv(rows, tsv, ['kind', 'seed', 'val_mrr'] +
+                     [f'test_mrr_{p}' for p in protocols] +
+                     ['seconds', 'run_dir'])
+
+    def cell(values: List[float]) -> str:
+        mean = 100 * statistics.mean(values)
+        std = 100 * statistics.stdev(values) if len(values) > 1 else 0.0
+        return f'{mean:.2f} ± {std:.2f}'
+    lines = ['| configuration | seeds | validation MRR | ' +
+             ' | '.join(f'test MRR ({p})' for p in protocols) +
+             ' | seconds (mean) |',
+             '|---' * (4 + len(protocols)) + '|']
+    for kind, results in table.items():
+        lines.append(f'| {kind} | {len(results)} | '
+                     f'{cell([r[0] for r in results])} | ' +
+                     ' | '.join(cell([r[1][p] for r in results])
+                                for p in protocols) +
+                     f' | {statistics.mean(r[2] for r in results):.0f} |')
+    md = os.path.join(folder, 'confirm.md')
+    atomic_write(md, '\n'.join(lines) + '\n')
+    return {'confirmation runs': tsv, 'confirmation table': md}
+
+
+def _val_mrrs(path: str) -> List[float]:
+    r"""The validation MRRs of a run folder's ``metrics.tsv``."""
+    if not os.path.isfile(path):
+        return []
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines()
+    column = lines[0].split('\t').index('val_mrr')
+    return [float(line.split('\t')[column]) for line in lines[1:]
+            if line.split('\t')[column]]
