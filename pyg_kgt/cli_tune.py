@@ -53,14 +53,17 @@ def _announce(study, trial) -> None:
 
 
 def tune(args: argparse.Namespace) -> int:
-    import optuna
-
     from pyg_kgt.cli_training import load_config
+    from pyg_kgt.run_folder import find_saved
     from pyg_kgt.tuning import TuningStudy
+    from pyg_kgt.tuning.study import require_optuna
+    optuna = require_optuna()
     from pyg_kgt.tuning.outputs import write_outputs
-    if args.command_to_tune == 'retrain' and not args.teacher:
-        raise ConfigError('--teacher: tuning retrain needs a saved teacher '
-                          '(a pretrain run folder)')
+    if args.command_to_tune == 'retrain':
+        if not args.teacher:
+            raise ConfigError('--teacher: tuning retrain needs a saved '
+                              'teacher (a pretrain run folder)')
+        find_saved(args.teacher, 'teacher')  # checked before any trial
     config = load_config(args)
     config.training.progress = False  # one line per trial instead
     space = config.search_space()

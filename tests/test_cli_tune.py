@@ -107,3 +107,9 @@ def test_tune_needs_a_teacher_and_a_space(tmp_path, capsys):
     assert main(['tune', '--config', str(config), '--command', 'fit',
                  '--run-dir', str(tmp_path / 's')]) == 2
     assert 'tune section is empty' in capsys.readouterr().err
+    # A wrong teacher is named before a study is made.
+    assert main(['tune', '--config', str(config), '--teacher',
+                 str(tmp_path / 'nope'), '--run-dir',
+                 str(tmp_path / 's')]) == 2
+    assert 'no such folder' in capsys.readouterr().err
+    assert not (tmp_path / 's' / 'study.db').exists()

@@ -21,7 +21,8 @@ STUDY_NAME = 'pyg-kgt'
 DATABASE = 'study.db'
 
 
-def _optuna():
+def require_optuna():
+    r"""The ``optuna`` module, or a clear error naming the extra."""
     try:
         import optuna
     except ImportError:
@@ -86,7 +87,7 @@ class TuningStudy:
                  pruner: str = 'median', seed: int = 0,
                  resume: bool = False, min_epochs: int = 5,
                  max_epochs: int = 100) -> None:
-        optuna = _optuna()
+        optuna = require_optuna()
         if pruner not in PRUNERS:
             raise ConfigError(f"pruner: unknown value '{pruner}' (use one "
                               f'of {list(PRUNERS)})')
@@ -123,12 +124,12 @@ class TuningStudy:
         return [t for t in self.study.trials if t.state in states]
 
     def _finished_states(self):
-        state = _optuna().trial.TrialState
+        state = require_optuna().trial.TrialState
         return (state.COMPLETE, state.PRUNED)
 
     def _ask_interrupted_again(self) -> None:
         r"""Queues the parameters of every trial a Ctrl-C stopped (once)."""
-        state = _optuna().trial.TrialState
+        state = require_optuna().trial.TrialState
         trials = self.study.trials
         retried = {t.user_attrs.get('retry_of') for t in trials}
         for trial in trials:
@@ -143,7 +144,7 @@ class TuningStudy:
         (completed or pruned; earlier runs of a resumed study count) or
         ``timeout`` seconds pass; ``callbacks(study, trial)`` follow each
         trial."""
-        optuna = _optuna()
+        optuna = require_optuna()
         left = trials - len(self.finished)
         if left <= 0:
             return
@@ -157,7 +158,7 @@ class TuningStudy:
         return os.path.join(self.folder, 'trials', f'{number:04d}')
 
     def _objective(self, trial) -> float:
-        optuna = _optuna()
+        optuna = require_optuna()
         params = self.space.suggest(trial)
         folder = self.trial_dir(trial.number)
         trial.set_user_attr('run_dir', folder)
