@@ -1,7 +1,9 @@
 """PyKEEN peers (RotatE, TransE) on DBP-5L targets, ranked by our evaluator.
 
-Runs inside the peer environment (``benchmarks/peer_env.py``), never in the
-project's. For each target and seed it trains PyKEEN's model through
+Runs inside the peer environment, never in the project's: PyKEEN pins its
+own dependency tree, so :func:`peer_python` creates
+``benchmarks/.work/venv-pykeen`` on first use (the same torch build, the
+pinned PyKEEN and this checkout of pyg_kgt, editable). For each target and seed it trains PyKEEN's model through
 ``pykeen.pipeline.pipeline`` on the target's own training triples, with
 the ids of our reader (so the splits are the very same triples), in its
 strong CPU setting: sLCWA, 32 uniformly corrupted negatives per positive
@@ -23,6 +25,9 @@ Writes suite ``dbp5l_transfer``, methods ``pykeen_rotate`` and
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
 from typing import Any, Dict
 
@@ -33,11 +38,38 @@ from pyg_kgt.data import read_dbp5l
 from pyg_kgt.runtime import reset_peak_rss
 from pyg_kgt.evaluation import evaluate_scorer
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, 'benchmarks', '.work', 'venv-pykeen')
+PYKEEN = 'pykeen==1.11.1'
+TORCH = os.environ.get('TORCH', 'torch==2.13.0')
 MODELS = {'rotate': 'RotatE', 'transe': 'TransE'}
 # Adam learning rate per model, each chosen on the ``el`` validation split
 # (filtered MRR) among 0.001 (PyKEEN's default), 0.01 and 0.05; see
 # docs/benchmarks.rst for the sweep.
 LEARNING_RATES = {'rotate': 0.05, 'transe': 0.01}
+
+
+
+def peer_python(venv: str = VENV) -> str:
+    r"""Path of the peer environment's interpreter, creating the environment
+    (``torch``, ``pykeen``, this pyg_kgt) when its marker file is absent."""
+    python = os.path.join(venv, 'bin', 'python')
+    marker = os.path.join(venv, f'.installed-{PYKEEN}')
+    if os.path.isfile(marker):
+        return python
+    print(f'creating the peer environment {venv} ({PYKEEN}) ...',
+          file=sys.stderr, flush=True)
+    steps = [[sys.executable, '-m', 'venv', venv],
+             [python, '-m', 'pip', 'install', '-q', TORCH],
+             [python, '-m', 'pip', 'install', '-q', PYKEEN],
+             [python, '-m', 'pip', 'install', '-q', '-e', ROOT]]
+    for step in steps:
+        if subprocess.run(step).returncode:
+            raise SystemExit(f"creating the peer environment failed at: "
+                             f"{' '.join(step)}")
+    with open(marker, 'w', encoding='utf-8'):
+        pass
+    return python
 
 
 def tail_head_scorer(model):

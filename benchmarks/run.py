@@ -28,6 +28,8 @@ Suites (tables of the benchmark issue):
   (``joint_from_scratch_all``); ``field.py`` sets the rows beside the
   published ones.
 * ``speed`` (table 3): our convolution vs PyG's, evaluation queries/s.
+* ``transfer_suite``: beyond DBP-5L, the SRPRS and DBP15K pairs
+  (``transfer_suite.py``; not in ``--quick``).
 
 Every step is a separate process (so peak memory is its own). A DBP-5L
 step is skipped when its records already exist with the same
@@ -70,7 +72,7 @@ REUSE_METHODS = ('student_full_kd', 'linked_no_kd')
 # The field's setting (every seed alignment trains; LSMGA, IMKGC, DMKGC):
 # the student, its twins and joint training, for the published table.
 FIELD_METHODS = ('single_kg_rgcn', 'linked_no_kd', 'student_full_kd')
-SUITES = ('dbp5l', 'dbp5l_field', 'speed')
+SUITES = ('dbp5l', 'dbp5l_field', 'speed', 'transfer_suite')
 
 
 @dataclasses.dataclass
@@ -194,6 +196,10 @@ def plan(args) -> List[Step]:
                             alignment_split='all')
     if 'speed' in suites:
         steps += speed_plan(budget, args.data)
+    if 'transfer_suite' in suites and not budget.quick:
+        steps.append(Step('beyond DBP-5L', _script(
+            'transfer_suite.py', '--data', args.data, '--seeds',
+            *args.seeds, '--joint')))
     for step in steps:
         if not args.force and step.argv[1] in (
                 'benchmarks.bench_transfer', 'benchmarks.pykeen_peer'):
@@ -203,7 +209,7 @@ def plan(args) -> List[Step]:
 
 def _python(step: Step, dry_run: bool) -> str:
     if step.peer and not dry_run:
-        from benchmarks.peer_env import peer_python
+        from benchmarks.pykeen_peer import peer_python
         return peer_python()
     return sys.executable
 

@@ -393,3 +393,11 @@ def test_joint_from_scratch_in_the_field_setting_is_recorded_apart(
     key = read_json(str(tmp_path / 'joint' / 'seed0' / 'joint_run.json'))
     assert key['key']['alignments']['xx-yy'] == {
         'train': 2, 'test': 0, 'duplicates_removed': 0}
+
+
+def test_transfer_suite_runs_every_pair_but_not_quick():
+    steps = plan(_args(suite='transfer_suite', quick=False, seeds=[0, 1, 2]))
+    assert [s.argv[1] for s in steps] == ['benchmarks.transfer_suite']
+    assert steps[0].argv[steps[0].argv.index('--seeds') + 1:][:3] == [
+        '0', '1', '2'] and '--joint' in steps[0].argv
+    assert plan(_args(suite='transfer_suite')) == []  # --quick: too long
