@@ -133,7 +133,7 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
 #: Settings added after records were written, with the value those records
 #: ran with: a setting at that value is left out when comparing.
 INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
-              'alignment_split': 'jmac', 'tracker': None,
+              'alignment_split': 'jmac', 'tracker': None, 'profile': False,
               'optimizer': 'adam', 'val_protocol': 'filtered'}
 
 

@@ -36,10 +36,18 @@ class RunFolder:
         atomic_write(self.file('config.yaml'), config.to_yaml())
 
     def write_history(self, history: List[Dict[str, float]]) -> None:
-        r"""``metrics.tsv`` and ``training_curves.png``."""
+        r"""``metrics.tsv``, ``training_curves.png`` and, for a profiled
+        run (``training.profile``), ``phases.tsv`` (epoch, phase,
+        seconds)."""
         keys = ['epoch', 'loss', 'val_mrr', 'seconds']
         atomic_write_tsv(([h.get(k, '') for k in keys] for h in history),
                          self.file('metrics.tsv'), header=keys)
+        if any('phases' in h for h in history):
+            atomic_write_tsv(
+                ([h['epoch'], name, f'{seconds:.4f}'] for h in history
+                 for name, seconds in h.get('phases', {}).items()),
+                self.file('phases.tsv'), header=['epoch', 'phase',
+                                                  'seconds'])
         if history:
             from pyg_kgt.plots import plot_training_curves
             plot_training_curves(history, self.file('training_curves.png'),

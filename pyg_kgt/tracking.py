@@ -30,10 +30,12 @@ class TensorBoardTracker:
         self.writer = SummaryWriter(log_dir)
 
     def __call__(self, record: Dict[str, float]) -> None:
+        epoch = int(record['epoch'])
         for name, value in record.items():
-            if name != 'epoch':
-                self.writer.add_scalar(f'{self.tag}/{name}', value,
-                                       int(record['epoch']))
+            if name == 'phases':  # a profiled epoch: seconds per phase
+                self.writer.add_scalars(f'{self.tag}/phases', value, epoch)
+            elif name != 'epoch':
+                self.writer.add_scalar(f'{self.tag}/{name}', value, epoch)
         self.writer.flush()
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from pyg_kgt.nn.losses import (OneToNCrossEntropyLoss,
                                SelfAdversarialNegativeSamplingLoss)
 from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.training.neighbor_sampler import RelationalNeighborSampler
+from pyg_kgt.training.phases import phase
 from pyg_kgt.training.triple_group import TripleGroup
 
 #: ``extra_loss(model, embeddings, messages, batch)`` -> a scalar added to
@@ -91,22 +92,25 @@ class LinkPredictor(Module):
             task = (self._sampled_loss(sampler, batch, group)
                     if batch.numel() else None)
         else:
-            embeddings, messages = self.encoder(adjacency,
-                                                return_messages=True)
+            with phase('encoder'):
+                embeddings, messages = self.encoder(adjacency,
+                                                    return_messages=True)
             task = None
             if batch.numel():
-                task = (self.one_to_n_loss(embeddings, batch, group,
-                                           loss.label_smoothing,
-                                           loss.num_candidates)
-                        if loss.kind == '1-n' else
-                        self.negative_sampling_loss(
-                            embeddings, batch,
-                            group.corrupt(batch, loss.num_negatives)))
+                with phase('task_loss'):
+                    task = (self.one_to_n_loss(embeddings, batch, group,
+                                               loss.label_smoothing,
+                                               loss.num_candidates)
+                            if loss.kind == '1-n' else
+                            self.negative_sampling_loss(
+                                embeddings, batch,
+                                group.corrupt(batch, loss.num_negatives)))
         if task is None:
             task = sum(p.sum() for p in self.parameters()) * 0.0
         total = task * task_weight if task_weight != 1.0 else task
         if extra_loss is not None:
-            total = total + extra_loss(self, embeddings, messages, batch)
+            with phase('extra_loss'):
+                total = total + extra_loss(self, embeddings, messages, batch)
         return total
 
     def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,

@@ -100,6 +100,13 @@ class TrainingConfig(DictConfig):
             ``OMP_NUM_THREADS``, else all cores: the free-core policy is
             off) and the same memory layout after a resume. Slower on
             GPUs (deterministic reductions). (default: :obj:`False`)
+        profile (bool): Run every epoch under :mod:`torch.profiler` and
+            record the seconds of each phase of the step (encoder, task
+            loss, each distillation level, backward, optimiser,
+            validation; :mod:`pyg_kgt.training.phases`) in the epoch's
+            record (``phases``) and the run folder's ``phases.tsv``. The
+            profiler slows the epoch down; for finding where time goes,
+            not for timing runs. (default: :obj:`False`)
         tracker (str, optional): Where the commands also log every epoch
             live: ``"tensorboard"`` (``torch.utils.tensorboard``, into the
             run folder's ``tensorboard/``; needs the ``tensorboard``
@@ -132,6 +139,7 @@ class TrainingConfig(DictConfig):
     device: str = 'auto'
     precision: str = 'fp32'
     deterministic: bool = False
+    profile: bool = False
     tracker: Optional[str] = None
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from torch.nn import Module
 from tqdm.auto import tqdm
 
 from pyg_kgt import runtime
+from pyg_kgt.training import phases
 from pyg_kgt.environment import hardware, native_bf16, resolve_device
 from pyg_kgt.errors import NonFiniteLossError, PerformanceWarning
 from pyg_kgt.nn.conv import RelationalAdjacency
@@ -107,8 +108,11 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     good checkpoint.
 
     The loop changes no process state (threads, allocator): an
-    application opts in through :mod:`pyg_kgt.runtime` (the CLI does); ``config.deterministic`` turns on
-    :func:`torch.use_deterministic_algorithms`.
+    application opts in through :mod:`pyg_kgt.runtime` (the CLI does);
+    ``config.deterministic`` turns on
+    :func:`torch.use_deterministic_algorithms`. ``config.profile`` runs
+    each epoch under :mod:`torch.profiler` and adds ``phases`` (seconds per
+    phase of the step, :mod:`pyg_kgt.training.phases`) to its record.
 
     The model, ``adjacency`` and triples are moved to ``config.device``
     (pass ``adjacency`` already there when ``validate`` uses it). Steps
@@ -255,6 +259,16 @@ class _EpochLoop:
                 break
 
     def _epoch(self, epoch: int):
+        if not self.config.profile:
+            return self._timed_epoch(epoch)
+        began = time.perf_counter()
+        with phases.profiler() as profile:
+            record, stopped = self._timed_epoch(epoch)
+        record['phases'] = phases.phase_seconds(
+            profile, time.perf_counter() - began)
+        return record, stopped
+
+    def _timed_epoch(self, epoch: int):
         config, context, device = self.config, self.context, self.device
         self.model.train()
         began = time.perf_counter()
@@ -269,8 +283,10 @@ class _EpochLoop:
                                      context.loss_scale(shard.size(0),
                                                         batch.size(0)),
                                      **self.step_options)
-                loss.backward()
-            self.optimizer.step()
+                with phases.phase('backward'):
+                    loss.backward()
+            with phases.phase('optimizer'):
+                self.optimizer.step()
             total += loss.detach().float()
             steps += 1
         self.scheduler.step()
@@ -287,7 +303,7 @@ class _EpochLoop:
             self.model.eval()
             value = None
             if context.is_main:  # one rank validates, all follow its result
-                with torch.no_grad():
+                with torch.no_grad(), phases.phase('validation'):
                     value = float(self.validate(self.model))
             record['val_mrr'] = context.broadcast(value)
             stopped = self.stopper.step(record['val_mrr'], epoch, self.model)

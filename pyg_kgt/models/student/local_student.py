@@ -28,6 +28,7 @@ from pyg_kgt.evaluation.link_prediction import DEFAULT_PROTOCOLS
 from pyg_kgt.models.training_run import train_link_predictor
 from pyg_kgt.models.student.transferred_facts import transferred_triples
 from pyg_kgt.training.config import TrainingConfig
+from pyg_kgt.training.phases import phase
 from pyg_kgt.training.triple_group import TripleGroup
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -158,31 +159,42 @@ class LocalStudent(Module):
         def extra(model, embeddings, messages, batch) -> Tensor:
             total = embeddings.new_zeros(())
             if config.feature_weight and 'feature' in heads:
-                total = total + config.feature_weight * heads['feature'](
-                    embeddings, cache.embeddings, cache.linked_nodes)
+                with phase('kd_feature'):
+                    total = total + config.feature_weight * heads[
+                        'feature'](embeddings, cache.embeddings,
+                                   cache.linked_nodes)
             if config.network_weight and 'network' in heads:
-                total = total + config.network_weight * heads['network'](
-                    [m.aggregated for m in messages], cache.messages,
-                    cache.linked_nodes)
+                with phase('kd_network'):
+                    total = total + config.network_weight * heads[
+                        'network']([m.aggregated for m in messages],
+                                   cache.messages, cache.linked_nodes)
             if config.prediction_weight and pool.numel():
-                pick = pool[torch.randint(pool.numel(), (min(
-                    config.prediction_batch_size, pool.numel()),),
-                    device=pool.device)]
-                query = cache.queries[pick]
-                k = cache.candidates.size(1)
-                student = model.decoder(
-                    embeddings[query[:, 0]][:, None].expand(-1, k, -1),
-                    query[:, 1][:, None].expand(-1, k),
-                    embeddings[cache.candidates[pick]])
-                weight = None
-                if (config.prediction_trust == 'agreement' and
-                        cache.agreement is not None):
-                    weight = cache.agreement[pick]
-                total = total + config.prediction_weight * heads[
-                    'prediction'](student, cache.scores[pick],
-                                  weight=weight)
+                return total + self._prediction_kd(model, embeddings, cache,
+                                                   pool)
             return total
         return extra
+
+    def _prediction_kd(self, model, embeddings: Tensor, cache: TeacherCache,
+                       pool: Tensor) -> Tensor:
+        r"""The weighted prediction distillation of a batch of cached
+        teacher queries drawn from ``pool``."""
+        config, heads = self.config, self.model.distillation
+        pick = pool[torch.randint(pool.numel(), (min(
+            config.prediction_batch_size, pool.numel()),),
+            device=pool.device)]
+        with phase('kd_prediction'):
+            query = cache.queries[pick]
+            k = cache.candidates.size(1)
+            student = model.decoder(
+                embeddings[query[:, 0]][:, None].expand(-1, k, -1),
+                query[:, 1][:, None].expand(-1, k),
+                embeddings[cache.candidates[pick]])
+            weight = None
+            if (config.prediction_trust == 'agreement' and
+                    cache.agreement is not None):
+                weight = cache.agreement[pick]
+            return config.prediction_weight * heads['prediction'](
+                student, cache.scores[pick], weight=weight)
 
     def fit(self, linked: HeteroData,
             teacher: Union['JointTeacher', TeacherCache, None] = None,
