@@ -113,3 +113,25 @@ def test_tune_needs_a_teacher_and_a_space(tmp_path, capsys):
                  str(tmp_path / 's')]) == 2
     assert 'no such folder' in capsys.readouterr().err
     assert not (tmp_path / 's' / 'study.db').exists()
+
+
+def test_tune_fit_and_pretrain_trials(tmp_path):
+    config = dict(CONFIG, tune={
+        'training.lr': {'type': 'float', 'low': 0.001, 'high': 0.02,
+                        'log': True}})
+    config['retraining'] = {'epochs': 2, 'eval_every': 1}
+    path = tmp_path / 'c.yaml'
+    path.write_text(yaml.safe_dump(config))
+    for command in ('fit', 'pretrain'):
+        study = tmp_path / command
+        assert main(['tune', '--config', str(path), '--command', command,
+                     '--run-dir', str(study), '--trials', '2',
+                     '--confirm', '0']) == 0
+        rows = _rows(study / 'trials.tsv')
+        assert [r['state'] for r in rows] == ['complete', 'complete']
+        lrs = {float(r['training.lr']) for r in rows}
+        assert len(lrs) == 2 and all(0.001 <= lr <= 0.02 for lr in lrs)
+        saved = 'teacher' if command == 'pretrain' else 'model'
+        assert all((Path(r['run_dir']) / saved).is_dir() for r in rows)
+        assert [r['kind'] for r in _rows(study / 'confirm.tsv')] == [
+            'default', 'best']
