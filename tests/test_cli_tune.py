@@ -12,7 +12,7 @@ CONFIG = {
     'teacher': {'model': {'hidden_channels': 8}},
     'student': {'model': {'hidden_channels': 8}},
     'training': {'epochs': 2, 'eval_every': 1},
-    'retraining': {'epochs': 6, 'eval_every': 1, 'patience': 10},
+    'retraining': {'epochs': 4, 'eval_every': 1, 'patience': 10},
     'tune': {'retraining.lr': {'type': 'categorical',
                                'choices': [0.00001, 0.01, 0.02]},
              'student.prediction_weight': {'type': 'float', 'low': 0.1,
@@ -49,7 +49,7 @@ def test_tune_prunes_resumes_and_writes_a_config_retrain_accepts(
     states = {r['state'] for r in rows}
     assert states == {'complete', 'pruned'}
     pruned = [r for r in rows if r['state'] == 'pruned']
-    assert all(int(r['epochs']) < 6 for r in pruned)
+    assert all(int(r['epochs']) < 4 for r in pruned)
     assert 'pruned at epoch' in out
     # Every trial is a run folder; a complete one holds its model.
     complete = [r for r in rows if r['state'] == 'complete']
