@@ -211,11 +211,13 @@ def run_retrain(config, teacher_path: str, resume: bool = False,
     from pyg_kgt.pipeline import METHODS
     from pyg_kgt.run_folder import RunFolder
     training = config.retraining_config()
+    began = time.perf_counter()
+    computed = prepared is None  # bad input fails here, before any write
+    if computed:
+        prepared = prepare_target(config, teacher_path)
     folder = RunFolder(config.run_dir)
     folder.write_config(config)
-    began = time.perf_counter()
-    if prepared is None:
-        prepared = prepare_target(config, teacher_path)
+    if computed:
         prepared.cache.save(folder.file('teacher_cache.pt'))
     saved = {'model': folder.file('model')}
     if os.path.isfile(folder.file('teacher_cache.pt')):

@@ -75,6 +75,7 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
         assert main(['retrain', '--run-dir', str(tmp_path / 'r2'),
                      '--teacher', str(wrong), *small]) == 2
         assert problem in capsys.readouterr().err
+        assert not (tmp_path / 'r2').exists()  # nothing written
 
     # The student's model/ folder answers evaluate, predict and export by
     # name; evaluate reproduces the run's own test numbers.
