@@ -220,7 +220,7 @@ def run_retrain(config, teacher_path: str, resume: bool = False,
     if computed:
         prepared.cache.save(folder.file('teacher_cache.pt'))
     saved = {'model': folder.file('model')}
-    if os.path.isfile(folder.file('teacher_cache.pt')):
+    if computed:
         saved['teacher cache'] = folder.file('teacher_cache.pt')
     if prepared.matches:
         saved['relation alignment (with support)'] = write_relation_matches(

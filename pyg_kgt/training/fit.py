@@ -320,11 +320,11 @@ class _EpochLoop:
         config, folder = self.config, self.checkpoint_dir
         if not folder:
             return
+        # A deep copy taken at the epoch's end, so a Ctrl-C later in the
+        # next epoch still saves an exact one; the same state is written
+        # when a checkpoint is due (built once, not twice).
+        self.snapshot = copy.deepcopy(self._state(epoch, stopped))
         if config.checkpoint_every and (
                 epoch % config.checkpoint_every == 0 or stopped or
                 epoch == config.epochs):
-            write_checkpoint(os.path.join(folder, LAST),
-                             self._state(epoch, stopped))
-        # A deep copy taken at the epoch's end, so a Ctrl-C later in the
-        # next epoch still saves an exact one.
-        self.snapshot = copy.deepcopy(self._state(epoch, stopped))
+            write_checkpoint(os.path.join(folder, LAST), self.snapshot)

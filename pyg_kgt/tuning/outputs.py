@@ -17,6 +17,15 @@ def _state(trial) -> str:
     return trial.state.name.lower()
 
 
+def _best_value(trial) -> Optional[float]:
+    r"""A trial's objective, or for a pruned one the best validation it
+    reported before it was stopped (:obj:`None` if it reported none)."""
+    if trial.value is not None:
+        return trial.value
+    values = trial.intermediate_values.values()
+    return max(values) if values else None
+
+
 def write_trials(study, keys: List[str], path: str) -> str:
     r"""One row per trial: number, state, best validation MRR, the epochs
     it ran, its seconds, its run folder and every tuned value."""
@@ -24,9 +33,7 @@ def write_trials(study, keys: List[str], path: str) -> str:
         'run_dir']
     rows = []
     for trial in study.trials:
-        value = trial.value
-        if value is None and trial.intermediate_values:
-            value = max(trial.intermediate_values.values())
+        value = _best_value(trial)
         attrs = trial.user_attrs
         rows.append([trial.number, _state(trial),
                      '' if value is None else f'{value:.4f}',
@@ -65,10 +72,8 @@ def plot_history(study, path: str) -> str:
     axis = fig.subplots()
     best, line = float('-inf'), []
     for state, marker in (('complete', 'o'), ('pruned', 'x')):
-        points = [(t.number, max(t.intermediate_values.values())
-                   if t.value is None else t.value)
-                  for t in study.trials if _state(t) == state and (
-                      t.value is not None or t.intermediate_values)]
+        points = [(t.number, _best_value(t)) for t in study.trials
+                  if _state(t) == state and _best_value(t) is not None]
         if points:
             axis.scatter(*zip(*points), marker=marker, label=state)
     for trial in study.trials:
