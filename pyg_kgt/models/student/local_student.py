@@ -77,6 +77,10 @@ class LocalStudent(Module):
         #: What the warm start copied (see :func:`warm_start`), or None.
         self.warm_started: Optional[Dict[str, int]] = None
         self.history: List[Dict[str, float]] = []
+        #: The distillation scale after each validation of the last fit
+        #: (:class:`~pyg_kgt.models.student.distillation_fade.
+        #: DistillationFade`; empty without a teacher).
+        self.distillation_scales: List[float] = []
         self._built_for: Optional[tuple] = None
         if linked is not None:
             self.build(linked, self._cache_of(linked, teacher), loss)
@@ -118,7 +122,7 @@ class LocalStudent(Module):
             base.encoder, base.decoder,
             cache.teacher_channels if cache is not None else None,
             cache.num_teacher_layers if cache is not None else 0,
-            self.config.temperature, loss)
+            self.config.temperature, loss, self.config.distillation_fade)
         self.warm_started = None
         if cache is not None and self.config.warm_start:
             if cache.warm_start is None:
@@ -157,6 +161,11 @@ class LocalStudent(Module):
             pool = pool[~cache.missing]
 
         def extra(model, embeddings, messages, batch) -> Tensor:
+            if model.fade.value == 0.0:  # faded out: the task loss alone
+                return sum(p.sum() for p in heads.parameters()) * 0.0
+            return model.fade.scaled(terms(model, embeddings, messages))
+
+        def terms(model, embeddings, messages) -> Tensor:
             total = embeddings.new_zeros(())
             if config.feature_weight and 'feature' in heads:
                 with phase('kd_feature'):
@@ -231,6 +240,7 @@ class LocalStudent(Module):
             self.build(linked, cache, loss)
         target = self.target_kg
         nodes = self.target_nodes
+        self.distillation_scales = []
         group = TripleGroup.create(
             torch.stack([nodes[target.train[:, 0]],
                          self.relation_index[target.train[:, 1]],
@@ -250,7 +260,10 @@ class LocalStudent(Module):
                                  training.eval_batch_size,
                                  node_ids=nodes,
                                  relation_index=self.relation_index)
-            return result[training.val_protocol]['metrics']['mrr']
+            mrr = result[training.val_protocol]['metrics']['mrr']
+            if cache is not None:
+                self.distillation_scales.append(self.model.fade.observe(mrr))
+            return mrr
 
         if cache is not None:  # the warm start was applied in build()
             cache = replace(cache, warm_start=None).to(

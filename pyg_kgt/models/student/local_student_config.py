@@ -89,6 +89,13 @@ class LocalStudentConfig(DictConfig):
             (:func:`~pyg_kgt.pipeline.infer_relations`) there are none,
             and it is ``"target"``.
             (default: ``"transferred"``)
+        distillation_fade (float): :math:`\gamma` of
+            :class:`~pyg_kgt.models.student.distillation_fade.
+            DistillationFade`: at each validation that does not improve
+            the student's best MRR, the three distillation weights are
+            multiplied by it, so the teacher guides only while the student
+            improves with it. 1.0 keeps them constant; 0.0 stops
+            distillation at the first plateau. (default: 1.0)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -102,6 +109,7 @@ class LocalStudentConfig(DictConfig):
     warm_start: bool = True
     fill_unaligned: bool = False
     train_on: str = 'transferred'
+    distillation_fade: float = 1.0
 
     def __post_init__(self) -> None:
         check_choice('prediction_queries', self.prediction_queries,
@@ -114,3 +122,6 @@ class LocalStudentConfig(DictConfig):
         for name in ('feature_weight', 'network_weight', 'prediction_weight'):
             if getattr(self, name) < 0:
                 raise ConfigError(f'{name}: must be >= 0')
+        if not 0.0 <= self.distillation_fade <= 1.0:
+            raise ConfigError('distillation_fade: must be in [0, 1], got '
+                              f'{self.distillation_fade}')

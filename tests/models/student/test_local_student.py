@@ -210,3 +210,36 @@ def test_built_at_construction_it_has_parameters_and_trains_them(setup):
     assert list(other.parameters()) == []
     other.fit(linked, cache, TrainingConfig(epochs=1, batch_size=256))
     assert list(other.parameters())
+
+
+def test_distillation_fades_at_each_plateau_and_stops_at_zero(setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked)
+    s = student(distillation_fade=0.0)
+    s.fit(linked, cache, TrainingConfig(epochs=6, batch_size=128,
+                                        eval_every=1, patience=10))
+    vals = [r['val_mrr'] for r in s.history]
+    best = [max(vals[:i + 1]) for i in range(len(vals))]
+    expected, scale = [], 1.0
+    for i, mrr in enumerate(vals):
+        if i and mrr <= best[i - 1]:
+            scale = 0.0
+        expected.append(scale)
+    assert s.distillation_scales == expected
+    # Faded out, distillation adds nothing to the loss (and no gradient).
+    s.model.fade.scale.fill_(0.0)
+    embeddings, messages = s.model.encoder(s.adjacency, return_messages=True)
+    assert s._distillation_loss(cache)(
+        s.model, embeddings, messages, None).item() == 0.0
+    losses = {}
+    for scale in (0.5, 1.0):  # the same queries drawn for both
+        s.model.fade.scale.fill_(scale)
+        torch.manual_seed(0)
+        losses[scale] = s._distillation_loss(cache)(
+            s.model, embeddings, messages, None).item()
+    assert losses[1.0] > 0
+    assert losses[0.5] == pytest.approx(0.5 * losses[1.0], rel=1e-6)
+    # The twin without a teacher records no scale.
+    twin = student(distillation_fade=0.0)
+    twin.fit(linked, None, TrainingConfig(epochs=2, batch_size=128))
+    assert twin.distillation_scales == []
