@@ -134,7 +134,8 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
 #: ran with: a setting at that value is left out when comparing.
 INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
               'alignment_split': 'jmac', 'tracker': None, 'profile': False,
-              'optimizer': 'adam', 'val_protocol': 'filtered'}
+              'optimizer': 'adam', 'val_protocol': 'filtered',
+              'distillation_fade': 1.0, 'distillation_release': False}
 
 
 def comparable(config: Any) -> Any:

@@ -42,13 +42,16 @@ def train_link_predictor(model: LinkPredictor,
                          resume: bool = False,
                          sampler: Optional[RelationalNeighborSampler] = None,
                          on_epoch: Optional[Callable[[Dict[str, float]],
-                                                     None]] = None
+                                                     None]] = None,
+                         on_stop: Optional[Callable[[], bool]] = None
                          ) -> TrainingRun:
     r"""Trains a built ``model`` the way the teacher, the student and the
     single-KG baseline all do: model and graph moved to
     ``training.device``, :func:`~pyg_kgt.training.fit` with ``extra_loss``
     added at every step, ``validate`` called on the device's graph and
-    ``on_epoch`` with each epoch's record (e.g. a tracker), timed."""
+    ``on_epoch`` with each epoch's record (e.g. a tracker) and
+    ``on_stop`` when early stopping would stop (see
+    :func:`~pyg_kgt.training.fit`), timed."""
     device = resolve_device(training.device)
     model.to(device)
     adjacency = adjacency.to(device)
@@ -58,5 +61,5 @@ def train_link_predictor(model: LinkPredictor,
                   if validate is not None else None,
                   checkpoint_dir=checkpoint_dir, resume=resume,
                   sampler=sampler, extra_loss=extra_loss,
-                  on_epoch=on_epoch)
+                  on_epoch=on_epoch, on_stop=on_stop)
     return TrainingRun(adjacency, history, time.perf_counter() - began)

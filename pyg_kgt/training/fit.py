@@ -83,7 +83,8 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
         resume: bool = False,
         on_epoch: Optional[Callable[[Dict[str, float]], None]] = None,
         sampler: Optional[RelationalNeighborSampler] = None,
-        extra_loss: Optional[Callable[..., Tensor]] = None
+        extra_loss: Optional[Callable[..., Tensor]] = None,
+        on_stop: Optional[Callable[[], bool]] = None
         ) -> List[Dict[str, float]]:
     r"""Trains ``model`` on ``train_triples`` (ids of ``adjacency``'s
     nodes): a tensor :obj:`[n, 3]` ranked against all nodes, or
@@ -147,6 +148,12 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
         extra_loss (callable, optional): Added to the model's loss at every
             step (an argument of the step, e.g. the distillation terms; see
             :data:`~pyg_kgt.models.link_predictor.ExtraLoss`).
+        on_stop (callable, optional): Called when early stopping would
+            stop, after the best weights are restored; when it returns
+            :obj:`True` (it changed the objective, e.g. a student released
+            its teacher), training goes on from those weights for another
+            ``patience`` validations within the epoch budget. Asked once
+            per run (a resumed run remembers).
 
     Returns:
         One record per epoch: ``epoch``, ``loss``, ``seconds`` and, when
@@ -176,7 +183,7 @@ def fit(model: TrainableModel, adjacency: Optional[RelationalAdjacency],
     groups = [group.to(device) for group in groups]
     loop = _EpochLoop(model, adjacency, groups, config, validate,
                       checkpoint_dir if context.is_main else None, on_epoch,
-                      sampler, extra_loss, bf16, context)
+                      sampler, extra_loss, bf16, context, on_stop)
     state = (load_latest_checkpoint(checkpoint_dir, model, loop.optimizer)
              if resume and checkpoint_dir else None)
     if state is not None and loop.resume_from(state):
@@ -207,13 +214,15 @@ class _EpochLoop:
 
     def __init__(self, model, adjacency, groups, config: TrainingConfig,
                  validate, checkpoint_dir: Optional[str], on_epoch, sampler,
-                 extra_loss, bf16: bool, context: DistributedContext) -> None:
+                 extra_loss, bf16: bool, context: DistributedContext,
+                 on_stop: Optional[Callable[[], bool]] = None) -> None:
         self.model, self.adjacency, self.groups = model, adjacency, groups
         self.config, self.validate = config, validate
         self.checkpoint_dir, self.on_epoch = checkpoint_dir, on_epoch
         # What each step passes the model besides its batch.
         self.step_options = {'sampler': sampler, 'extra_loss': extra_loss}
-        self.context = context
+        self.context, self.on_stop = context, on_stop
+        self.extended = False  # on_stop said go on (asked once per run)
         self.device = groups[0].triples.device
         self.optimizer = build_optimizer(config, model.parameters())
         self.scheduler = build_scheduler(config, self.optimizer)
@@ -231,6 +240,7 @@ class _EpochLoop:
         extra = state['extra']
         self.start_epoch = state['epoch'] + 1
         self.history = extra.get('history', [])
+        self.extended = extra.get('extended', False)
         if extra.get('early_stopping'):
             self.stopper.load_state_dict(extra['early_stopping'])
         if extra.get('scheduler'):
@@ -307,6 +317,12 @@ class _EpochLoop:
                     value = float(self.validate(self.model))
             record['val_mrr'] = context.broadcast(value)
             stopped = self.stopper.step(record['val_mrr'], epoch, self.model)
+            if stopped and self.on_stop is not None and not self.extended:
+                self.stopper.restore(self.model)
+                self.extended = bool(self.on_stop())
+                if self.extended:  # a new objective: one more window
+                    self.stopper.bad_evaluations = 0
+                    stopped = False
         return record, stopped
 
     def _state(self, epoch: int, stopped: bool) -> Dict:
@@ -314,6 +330,7 @@ class _EpochLoop:
             self.model, self.optimizer, epoch, self.config.to_dict(),
             {'history': self.history, 'stopped': stopped,
              'early_stopping': self.stopper.state_dict(),
+             'extended': self.extended,
              'scheduler': self.scheduler.state_dict()})
 
     def _checkpoint(self, epoch: int, stopped: bool) -> None:

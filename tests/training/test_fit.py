@@ -258,3 +258,29 @@ def test_the_optimiser_is_chosen_by_name(tiny_kg):
                              TrainingConfig(epochs=2, optimizer='adamw',
                                             batch_size=256))
     assert result['history'][-1]['loss'] < result['history'][0]['loss']
+
+
+def test_on_stop_extends_training_once_from_the_best_weights(tiny_kg):
+    seed_everything(0)
+    model = small_model(tiny_kg)
+    adjacency = model.encoder.adjacency(tiny_kg.train[:, [0, 2]].t(),
+                                        tiny_kg.train[:, 1])
+    # Validation MRRs by call: a peak at the 2nd, then nothing better.
+    values = iter([0.1, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0, 0.0])
+    restored = []
+
+    def on_stop() -> bool:  # the weights are the best ones again
+        restored.append({k: v.clone() for k, v in model.state_dict().items()})
+        return True
+
+    config = TrainingConfig(epochs=20, eval_every=1, patience=2,
+                            batch_size=256)
+    history = fit(model, adjacency, tiny_kg.train, config,
+                  validate=lambda m: next(values), on_stop=on_stop)
+    # Stops would come at the 4th validation; extended once, it stops at
+    # the 6th (two more without improvement), not at the budget's 20th.
+    assert [r['val_mrr'] for r in history] == [0.1, 0.5, 0.4, 0.3, 0.2,
+                                                0.1]
+    assert len(restored) == 1
+    for key, value in model.state_dict().items():  # the best, at the end
+        assert torch.equal(value, restored[0][key])

@@ -54,6 +54,14 @@ class DistillationFade(Module):
             self.scale.mul_(self.factor)
         return self.value
 
+    def release(self) -> bool:
+        r"""Switches distillation off for good (:math:`s = 0`); returns
+        whether it was still on."""
+        if self.value == 0.0:
+            return False
+        self.scale.fill_(0.0)
+        return True
+
     def scaled(self, loss: Tensor) -> Tensor:
         r"""``loss`` scaled by :math:`s_v`."""
         return loss if self.value == 1.0 else loss * self.value

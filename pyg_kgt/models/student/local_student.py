@@ -272,7 +272,9 @@ class LocalStudent(Module):
             self.model, self.adjacency, groups, training,
             validate if target.val.numel() else None,
             self._distillation_loss(cache) if cache is not None else None,
-            checkpoint_dir, resume, on_epoch=on_epoch)
+            checkpoint_dir, resume, on_epoch=on_epoch,
+            on_stop=(self.model.fade.release if cache is not None and
+                     self.config.distillation_release else None))
         self._adjacency = run.adjacency
         self.train_seconds = run.seconds
         self.history = run.history

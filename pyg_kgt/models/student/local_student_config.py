@@ -96,6 +96,14 @@ class LocalStudentConfig(DictConfig):
             multiplied by it, so the teacher guides only while the student
             improves with it. 1.0 keeps them constant; 0.0 stops
             distillation at the first plateau. (default: 1.0)
+        distillation_release (bool): When early stopping would stop, the
+            student releases its teacher instead: the best checkpoint is
+            restored, distillation is switched off, and training goes on
+            on the target's loss alone for another ``patience``
+            validations (within the epoch budget); the best checkpoint of
+            either phase is kept. Up to that stop the run is the one
+            without it, so its best validation MRR can only rise.
+            (default: :obj:`False`)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -110,6 +118,7 @@ class LocalStudentConfig(DictConfig):
     fill_unaligned: bool = False
     train_on: str = 'transferred'
     distillation_fade: float = 1.0
+    distillation_release: bool = False
 
     def __post_init__(self) -> None:
         check_choice('prediction_queries', self.prediction_queries,

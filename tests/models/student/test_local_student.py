@@ -243,3 +243,17 @@ def test_distillation_fades_at_each_plateau_and_stops_at_zero(setup):
     twin = student(distillation_fade=0.0)
     twin.fit(linked, None, TrainingConfig(epochs=2, batch_size=128))
     assert twin.distillation_scales == []
+
+
+def test_release_switches_distillation_off_where_early_stopping_would_stop(
+        setup):
+    _, teacher, linked = setup
+    s = student(distillation_release=True)
+    s.fit(linked, teacher.cache_for(linked), TrainingConfig(
+        epochs=12, batch_size=128, eval_every=1, patience=1, seed=0))
+    vals = [r['val_mrr'] for r in s.history]
+    # Patience 1 would stop at the first validation below the best so far.
+    stop = next(i for i in range(1, len(vals)) if vals[i] <= max(vals[:i]))
+    assert s.distillation_scales[:stop + 1] == [1.0] * (stop + 1)
+    assert s.distillation_scales[stop + 1:] == [0.0] * (len(vals) - stop - 1)
+    assert len(vals) > stop + 1  # it went on without the teacher
