@@ -115,7 +115,8 @@ class LinkPredictor(Module):
 
     def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,
                       group: TripleGroup, label_smoothing: float,
-                      num_candidates: Optional[int] = None) -> Tensor:
+                      num_candidates: Optional[int] = None,
+                      tail_candidates: Optional[Tensor] = None) -> Tensor:
         r"""1-N cross-entropy (:class:`~pyg_kgt.nn.OneToNCrossEntropyLoss`)
         of the true tail among ``group``'s candidate tails and of the true
         head among its candidate heads, the mean of both.
@@ -132,13 +133,20 @@ class LinkPredictor(Module):
             s(h, r, c_1) + \log\tfrac{N}{K}, \dots,
             s(h, r, c_K) + \log\tfrac{N}{K}\,],\; 0\big),
 
-        so a step scores :math:`B (K + 1)` pairs instead of :math:`B N`."""
+        so a step scores :math:`B (K + 1)` pairs instead of :math:`B N`.
+        ``tail_candidates`` :obj:`[B, k]` (candidate ids, ``-1`` for none)
+        adds per-triple tails to the sampled branch, scored unshifted
+        after the true tail (a ``-1`` is replaced by a uniform draw); a
+        student's teacher candidates
+        (:class:`~pyg_kgt.models.student.teacher_candidates.
+        TeacherCandidates`)."""
         h, r, t = batch[:, 0], batch[:, 1], batch[:, 2]
         loss_fn = OneToNCrossEntropyLoss(label_smoothing)
         if (num_candidates is not None and
                 num_candidates < group.candidates.numel()):
             return self._sampled_one_to_n(embeddings, h, r, t, group,
-                                          num_candidates, loss_fn)
+                                          num_candidates, loss_fn,
+                                          tail_candidates)
         pool = embeddings[group.candidates]
         tails = self.decoder.score_tails(embeddings[h], r, pool)
         heads = self.decoder.score_heads(r, embeddings[t], pool)
@@ -147,7 +155,8 @@ class LinkPredictor(Module):
 
     def _sampled_one_to_n(self, embeddings: Tensor, h: Tensor, r: Tensor,
                           t: Tensor, group: TripleGroup, k: int,
-                          loss_fn: Module) -> Tensor:
+                          loss_fn: Module,
+                          extra: Optional[Tensor] = None) -> Tensor:
         r"""The sampled-softmax branch of :meth:`one_to_n_loss`."""
         n = group.candidates.numel()
         pool = embeddings[group.candidates[torch.randint(
@@ -156,7 +165,15 @@ class LinkPredictor(Module):
         head, tail = embeddings[h], embeddings[t]
         positive = self.decoder(head, r, tail)[:, None]
         zero = torch.zeros_like(h)
-        tails = torch.cat([positive, self.decoder.score_tails(
+        columns = [positive]
+        if extra is not None and extra.size(1):
+            drawn = group.candidates[torch.randint(n, extra.shape,
+                                                   device=h.device)]
+            extra = torch.where(extra >= 0, extra, drawn)
+            columns.append(self.decoder(
+                head[:, None].expand(-1, extra.size(1), -1),
+                r[:, None].expand(-1, extra.size(1)), embeddings[extra]))
+        tails = torch.cat(columns + [self.decoder.score_tails(
             head, r, pool) + shift], dim=1)
         heads = torch.cat([positive, self.decoder.score_heads(
             r, tail, pool) + shift], dim=1)

@@ -99,3 +99,31 @@ def test_the_model_owns_its_loss_and_the_step_takes_the_extra_term():
     assert calls == [3]
     torch.testing.assert_close(total, task + 1.5)
     assert not hasattr(model, 'extra_loss')  # never an attribute
+
+
+def test_tail_candidates_are_scored_unshifted_and_missing_ones_drawn():
+    model, emb, batch, group = _one_to_n_setup()
+    extra = torch.full((batch.size(0), 3), -1, dtype=torch.long)
+    extra[:, 0] = 7  # one chosen tail for every triple, two to draw
+    emb = emb.detach().requires_grad_()
+    torch.manual_seed(0)
+    loss = model.one_to_n_loss(emb, batch, group, 0.1, num_candidates=10,
+                               tail_candidates=extra)
+    loss.backward()
+    assert torch.isfinite(loss) and emb.grad[7].abs().sum() > 0
+    # Chosen tails that score high raise the loss: they are negatives.
+    with torch.no_grad():
+        h, r = batch[:, 0], batch[:, 1]
+        scores = model.decoder(emb[h], r, emb[7].expand(len(h), -1))
+        strong = emb.clone()
+        strong[7] = strong[7] * 50
+        torch.manual_seed(0)
+        base = model.one_to_n_loss(emb, batch, group, 0.0, 10, extra[:, :1])
+        torch.manual_seed(0)
+        boosted = model.one_to_n_loss(strong, batch, group, 0.0, 10,
+                                      extra[:, :1])
+    assert float(scores.abs().sum()) > 0 and float(boosted) > float(base)
+    # Ignored by the full loss, which scores every candidate anyway.
+    torch.testing.assert_close(
+        model.one_to_n_loss(emb, batch, group, 0.1, tail_candidates=extra),
+        model.one_to_n_loss(emb, batch, group, 0.1))

@@ -265,6 +265,10 @@ class LocalStudent(Module):
                 self.distillation_scales.append(self.model.fade.observe(mrr))
             return mrr
 
+        if cache is not None and self.config.teacher_candidates:
+            self.model.teacher_candidates.set(
+                cache.queries, cache.candidates, group.triples,
+                self.config.teacher_candidates, int(linked.num_relations))
         if cache is not None:  # the warm start was applied in build()
             cache = replace(cache, warm_start=None).to(
                 resolve_device(training.device))

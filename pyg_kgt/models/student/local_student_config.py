@@ -104,6 +104,14 @@ class LocalStudentConfig(DictConfig):
             either phase is kept. Up to that stop the run is the one
             without it, so its best validation MRR can only rise.
             (default: :obj:`False`)
+        teacher_candidates (int): With a sampled 1-N loss
+            (``training.num_candidates``), the teacher's top-ranked wrong
+            tails of each training query that are scored beside the
+            uniform candidates, at most ``top_k``
+            (:class:`~pyg_kgt.models.student.teacher_candidates.
+            TeacherCandidates`); hard negatives a uniform sample rarely
+            draws. No effect with the full 1-N loss, which scores every
+            tail. (default: 0, uniform candidates only)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -119,6 +127,7 @@ class LocalStudentConfig(DictConfig):
     train_on: str = 'transferred'
     distillation_fade: float = 1.0
     distillation_release: bool = False
+    teacher_candidates: int = 0
 
     def __post_init__(self) -> None:
         check_choice('prediction_queries', self.prediction_queries,
@@ -131,6 +140,9 @@ class LocalStudentConfig(DictConfig):
         for name in ('feature_weight', 'network_weight', 'prediction_weight'):
             if getattr(self, name) < 0:
                 raise ConfigError(f'{name}: must be >= 0')
+        if not 0 <= self.teacher_candidates <= self.top_k:
+            raise ConfigError('teacher_candidates: must be in [0, top_k='
+                              f'{self.top_k}], got {self.teacher_candidates}')
         if not 0.0 <= self.distillation_fade <= 1.0:
             raise ConfigError('distillation_fade: must be in [0, 1], got '
                               f'{self.distillation_fade}')

@@ -3,21 +3,26 @@ from __future__ import annotations
 
 from typing import Optional
 
+from torch import Tensor
 from torch.nn import ModuleDict
 
 from pyg_kgt.models.link_predictor import LinkPredictor
 from pyg_kgt.models.student.distillation_fade import DistillationFade
+from pyg_kgt.models.student.teacher_candidates import TeacherCandidates
 from pyg_kgt.models.task_loss import TaskLoss
 from pyg_kgt.nn.decoders import Decoder
 from pyg_kgt.nn.distill import (FeatureDistillationLoss,
                                 NetworkDistillationLoss,
                                 PredictionDistillationLoss)
 from pyg_kgt.nn.encoders import RGCNEncoder
+from pyg_kgt.training.triple_group import TripleGroup
 
 
 class StudentNetwork(LinkPredictor):
     r"""A :class:`LinkPredictor` that also owns the distillation losses
-    (their projections are trained with it and saved in its checkpoints).
+    (their projections are trained with it and saved in its checkpoints)
+    and its :class:`TeacherCandidates`, the teacher's hard negatives that
+    join the uniform ones of a sampled 1-N loss (empty unless set).
 
     Args:
         encoder (RGCNEncoder): The student encoder.
@@ -42,6 +47,7 @@ class StudentNetwork(LinkPredictor):
         super().__init__(encoder, decoder, loss)
         self.distillation = ModuleDict()
         self.fade = DistillationFade(fade)
+        self.teacher_candidates = TeacherCandidates()
         if teacher_channels is not None:
             width = encoder.hidden_channels
             self.distillation['feature'] = FeatureDistillationLoss(
@@ -52,3 +58,17 @@ class StudentNetwork(LinkPredictor):
                     num_teacher_layers)
             self.distillation['prediction'] = PredictionDistillationLoss(
                 temperature)
+
+    def one_to_n_loss(self, embeddings: Tensor, batch: Tensor,
+                      group: TripleGroup, label_smoothing: float,
+                      num_candidates: Optional[int] = None,
+                      tail_candidates: Optional[Tensor] = None) -> Tensor:
+        r""":meth:`LinkPredictor.one_to_n_loss`, whose sampled branch also
+        scores each triple's teacher candidates when they are set."""
+        if (tail_candidates is None and num_candidates is not None and
+                self.teacher_candidates.num_candidates):
+            tail_candidates = self.teacher_candidates(batch[:, 0],
+                                                      batch[:, 1])
+        return super().one_to_n_loss(embeddings, batch, group,
+                                     label_smoothing, num_candidates,
+                                     tail_candidates)

@@ -257,3 +257,28 @@ def test_release_switches_distillation_off_where_early_stopping_would_stop(
     assert s.distillation_scales[:stop + 1] == [1.0] * (stop + 1)
     assert s.distillation_scales[stop + 1:] == [0.0] * (len(vals) - stop - 1)
     assert len(vals) > stop + 1  # it went on without the teacher
+
+
+def test_teacher_candidates_join_the_sampled_loss(setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked, top_k=10)
+    s = student(teacher_candidates=4, top_k=10)
+    s.fit(linked, cache, TrainingConfig(epochs=2, batch_size=128,
+                                        num_candidates=16))
+    assert s.model.teacher_candidates.num_candidates == 4
+    heads, relations = cache.queries[:, 0], cache.queries[:, 1]
+    tails = s.model.teacher_candidates(heads, relations)
+    assert (tails >= 0).any()
+    # Never a known fact (the target's own or a transferred one).
+    nodes, train = s.target_nodes, s.target_kg.train
+    known = torch.cat([torch.stack([nodes[train[:, 0]],
+                                    s.relation_index[train[:, 1]],
+                                    nodes[train[:, 2]]], dim=1),
+                       s.transferred_triples(linked)])
+    chosen = torch.stack([heads[:, None].expand_as(tails),
+                          relations[:, None].expand_as(tails), tails],
+                         dim=-1)[tails >= 0]
+    assert not {tuple(t) for t in chosen.tolist()} & {
+        tuple(t) for t in known.tolist()}
+    with pytest.raises(Exception, match='teacher_candidates'):
+        LocalStudentConfig(teacher_candidates=60)
