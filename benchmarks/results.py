@@ -135,7 +135,11 @@ JOINT_RUN_KEYS = ('joint_training', 'joint_model', 'joint_kgs',
 INTRODUCED = {'lr_schedule': 'constant', 'fill_unaligned': False,
               'alignment_split': 'jmac', 'tracker': None, 'profile': False,
               'optimizer': 'adam', 'val_protocol': 'filtered',
-              'distillation_fade': 1.0, 'distillation_release': False}
+              'distillation_fade': 1.0, 'distillation_release': False,
+              'teacher_candidates': 0,
+              # On: a run is the one before it wherever the teacher passes
+              # the check, as every teacher of the real-data records does.
+              'teacher_check': True}
 
 
 def comparable(config: Any) -> Any:

@@ -111,8 +111,11 @@ def run_pair(args, name: str) -> None:
                 'teacher_training': teacher_training(0).to_dict(),
                 'teacher_kgs': [source], 'split': [0.8, 0.1, 0.1],
                 'relation_alignment': args.relation_alignment}
+        # Only the settings: the record's meta also has what the run
+        # found (the inferred relations), unknown until it runs.
         methods = [m for m in args.methods if not has_record(
-            SUITE, target, m + suffix, seed, meta, records=recorded)]
+            SUITE, target, m + suffix, seed, meta, keys=tuple(meta),
+            records=recorded)]
         if methods:
             if teacher is None:  # once per pair: every seed shares them
                 teacher = teacher_for(kg, name, args.teachers)

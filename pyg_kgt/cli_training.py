@@ -256,6 +256,11 @@ def _train_student(command: str, method, linked, alone, cache, config,
         if tracker is not None:
             tracker.close()
     folder.write_history(student.history)
+    check = getattr(student, 'teacher_check', None)
+    if check is not None:
+        print(check)
+        info = dict(info, teacher_check=dict(vars(check),
+                                             passed=check.passed))
     results = student.evaluate('test', progress=training.progress)
     student.trained_model(info).save(folder.file('model'))
     return results, student.history

@@ -19,10 +19,16 @@ def test_fade_suite_records_twin_and_students_for_both_teachers(
     records = newest_records('fade', results)
     assert {(r['target'], r['method']) for r in records} == {
         (case, method) for case in ('aligned', 'misaligned')
-        for method in ('linked_no_kd', 'student_fade_0', 'student_release')}
+        for method in ('linked_no_kd', 'student_fade_0', 'student_release',
+                       'student_checked')}
     for record in records:
         assert 0 < record['metrics']['mrr'] <= 1
         assert record['metrics']['best_val_mrr'] > 0
+    # The misaligned teacher fails the check: the default student is its
+    # twin, to the digit.
+    mrr = {(r['target'], r['method']): r['metrics']['mrr'] for r in records}
+    assert mrr['misaligned', 'student_checked'] == mrr[
+        'misaligned', 'linked_no_kd']
     text = (tmp_path / 'results' / 'fade.md').read_text()
     assert '| misaligned | student_fade_0 |' in text
 

@@ -19,6 +19,7 @@ from pyg_kgt.models.student.local_student_config import LocalStudentConfig
 from pyg_kgt.models.student.student_network import StudentNetwork
 from pyg_kgt.models.task_loss import TaskLoss, check_loss
 from pyg_kgt.models.student.teacher_cache import TeacherCache
+from pyg_kgt.models.student.teacher_check import TeacherCheck
 from pyg_kgt.models.trained_model import TrainedModel
 from pyg_kgt.models.student.warm_start import warm_start
 from pyg_kgt.nn.conv import RelationalAdjacency
@@ -82,6 +83,10 @@ class LocalStudent(Module):
         #: DistillationFade`; empty without a teacher).
         self.distillation_scales: List[float] = []
         self._built_for: Optional[tuple] = None
+        self._guide: Optional[TeacherCache] = None
+        #: The check of the teacher before training (see
+        #: ``LocalStudentConfig.teacher_check``), or None.
+        self.teacher_check: Optional[TeacherCheck] = None
         if linked is not None:
             self.build(linked, self._cache_of(linked, teacher), loss)
 
@@ -106,6 +111,10 @@ class LocalStudent(Module):
                                 store[f'{p}edge_index'][1]], dim=1)
             for split, p in (('train', ''), ('val', 'val_'),
                              ('test', 'test_'))}
+        offset = self.view.node_offset[target]
+        known = triples['train'] + torch.tensor([offset, 0, offset])
+        built_with, cache = cache, self._checked(
+            cache, known, range(offset, offset + linked[target].num_nodes))
         entities, relations, self.relation_index = _target_vocabulary(
             linked)
         local = torch.full((int(linked.num_relations),), -1,
@@ -136,7 +145,30 @@ class LocalStudent(Module):
                     self.model, cache.warm_start, cache.linked_nodes,
                     self.view, self.config.fill_unaligned)
         self._adjacency = None
-        self._built_for = (linked, cache)
+        self._built_for = (linked, built_with)
+        self._guide = cache
+
+    def _checked(self, cache: Optional[TeacherCache], known: Tensor,
+                 target_nodes: range) -> Optional[TeacherCache]:
+        r"""``cache``, or :obj:`None` where ``config.teacher_check`` finds
+        the teacher no better than chance on the target's ``known``
+        training triples (:class:`~pyg_kgt.models.student.teacher_check.
+        TeacherCheck`, kept in :attr:`teacher_check`)."""
+        self.teacher_check = None
+        if cache is None or not self.config.teacher_check:
+            return cache
+        linked = cache.linked_nodes
+        rankable = int(((linked >= target_nodes.start) &
+                        (linked < target_nodes.stop)).sum())
+        self.teacher_check = TeacherCheck.from_cache(cache, known, rankable)
+        if self.teacher_check.passed:
+            return cache
+        warnings.warn(
+            f'{self.teacher_check}: the teacher ranks the target no better '
+            f'than chance (its entities are wrong for this target), so the '
+            f'student trains without it: no warm start, no distillation '
+            f'(student.teacher_check: false keeps it)', RuntimeWarning)
+        return None
 
     @property
     def adjacency(self) -> RelationalAdjacency:
@@ -233,11 +265,10 @@ class LocalStudent(Module):
         built = self._built_for
         if built is not None and built[0] is linked and (
                 teacher is None or teacher is built[1]):
-            cache = built[1]  # built at construction: train it in place
-            check_loss(self.model, loss)
+            check_loss(self.model, loss)  # built at construction: in place
         else:
-            cache = self._cache_of(linked, teacher)
-            self.build(linked, cache, loss)
+            self.build(linked, self._cache_of(linked, teacher), loss)
+        cache = self._guide
         target = self.target_kg
         nodes = self.target_nodes
         self.distillation_scales = []

@@ -112,6 +112,13 @@ class LocalStudentConfig(DictConfig):
             TeacherCandidates`); hard negatives a uniform sample rarely
             draws. No effect with the full 1-N loss, which scores every
             tail. (default: 0, uniform candidates only)
+        teacher_check (bool): Before training, check that the teacher
+            ranks the target's own training facts better than chance
+            (:class:`~pyg_kgt.models.student.teacher_check.TeacherCheck`,
+            from the cache); a teacher that does not has the target's
+            entities wrong, and the student trains without it (no warm
+            start, no distillation: its linked twin), with a warning.
+            (default: :obj:`True`)
     """
     model: ModelConfig = field(default_factory=_student_model)
     feature_weight: float = 10.0
@@ -128,6 +135,7 @@ class LocalStudentConfig(DictConfig):
     distillation_fade: float = 1.0
     distillation_release: bool = False
     teacher_candidates: int = 0
+    teacher_check: bool = True
 
     def __post_init__(self) -> None:
         check_choice('prediction_queries', self.prediction_queries,

@@ -193,7 +193,7 @@ def test_transferred_triples_restate_aligned_source_facts(setup):
 
 def test_built_at_construction_it_has_parameters_and_trains_them(setup):
     _, teacher, linked = setup
-    cache = teacher.cache_for(linked, top_k=4)
+    cache = teacher.cache_for(linked)
     s = LocalStudent(LocalStudentConfig(model=ModelConfig(
         hidden_channels=16, dropout=0.0)), linked, cache)
     params = list(s.parameters())
@@ -261,8 +261,8 @@ def test_release_switches_distillation_off_where_early_stopping_would_stop(
 
 def test_teacher_candidates_join_the_sampled_loss(setup):
     _, teacher, linked = setup
-    cache = teacher.cache_for(linked, top_k=10)
-    s = student(teacher_candidates=4, top_k=10)
+    cache = teacher.cache_for(linked)
+    s = student(teacher_candidates=4)
     s.fit(linked, cache, TrainingConfig(epochs=2, batch_size=128,
                                         num_candidates=16))
     assert s.model.teacher_candidates.num_candidates == 4
@@ -282,3 +282,28 @@ def test_teacher_candidates_join_the_sampled_loss(setup):
         tuple(t) for t in known.tolist()}
     with pytest.raises(Exception, match='teacher_candidates'):
         LocalStudentConfig(teacher_candidates=60)
+
+
+def test_a_teacher_no_better_than_chance_is_not_used(setup):
+    _, teacher, linked = setup
+    cache = teacher.cache_for(linked)
+    training = TrainingConfig(epochs=2, batch_size=128, seed=3)
+    checked = student()
+    checked.fit(linked, cache, training)
+    assert checked.teacher_check.passed and checked.model.distillation
+    # Three epochs of teacher: weak, yet clearly above chance.
+    assert checked.teacher_check.agreement > checked.teacher_check.chance
+    # The same teacher with its entities wrong: it agrees with nothing.
+    wrong = TeacherCache(**dict(vars(cache),
+                                agreement=torch.zeros_like(cache.agreement)))
+    s = student()
+    with pytest.warns(RuntimeWarning, match='no better than chance'):
+        s.fit(linked, wrong, training)
+    assert not s.teacher_check.passed and not s.model.distillation
+    twin = student()
+    twin.fit(linked, None, training)
+    assert twin.teacher_check is None
+    assert [r['loss'] for r in s.history] == [r['loss'] for r in twin.history]
+    kept = student(teacher_check=False)
+    kept.fit(linked, wrong, training)
+    assert kept.teacher_check is None and kept.model.distillation
