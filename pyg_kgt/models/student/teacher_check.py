@@ -64,7 +64,9 @@ class TeacherCheck:
     @classmethod
     def from_cache(cls, cache: 'TeacherCache', known: Tensor,
                    num_rankable: int) -> 'TeacherCheck':
-        r"""Args:
+        r"""The check of ``cache``'s teacher.
+
+        Args:
             cache (TeacherCache): With ``agreement`` (a cache written
                 before it existed is judged on no query).
             known (torch.Tensor): :obj:`[n, 3]` the target's training
