@@ -38,7 +38,7 @@ from benchmarks.results import (JOINT_RUN_KEYS,
                                 append_records, dbp5l_root,
                                 default_data, has_record, make_record,
                                 newest_records, peak_rss_mb,
-                                validation_summary,
+                                student_summary,
                                 apply_runtime)
 from benchmarks.budget import Budget
 from benchmarks.shared_joint import train_or_load_joint
@@ -242,7 +242,7 @@ def record(args, target: str, seed: int, meta: dict,
     r"""Prints and appends one method's records (every protocol), with the
     teacher's held-out alignment Hits@1 (``aligned``) in its metrics."""
     records = []
-    summary = validation_summary(result['student'].history)
+    summary = student_summary(result['student'])
     val = summary['best_val_mrr']
     for protocol, res in result['test'].items():
         metrics = dict(res['metrics'], epochs=result['epochs'],

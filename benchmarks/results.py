@@ -210,6 +210,20 @@ def validation_summary(history: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             'val_curve': [round(h['val_mrr'], 5) for h in scored]}
 
 
+def student_summary(student: Any) -> Dict[str, Any]:
+    r""":func:`validation_summary` of a trained student's history, plus,
+    where it had a teacher, its check before training
+    (``LocalStudent.teacher_check``): ``teacher_agreement``,
+    ``chance_agreement`` and ``teacher_used``."""
+    summary = validation_summary(student.history)
+    check = getattr(student, 'teacher_check', None)
+    if check is not None:
+        summary.update(teacher_agreement=round(check.agreement, 5),
+                       chance_agreement=round(check.chance, 5),
+                       teacher_used=check.passed)
+    return summary
+
+
 def apply_runtime() -> None:
     r"""At a benchmark's start, what the CLI applies at its own
     (:func:`pyg_kgt.runtime.apply_process_settings` with the default

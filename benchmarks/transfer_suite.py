@@ -30,7 +30,7 @@ from benchmarks.budget import Budget
 from benchmarks.report import aggregate, cell
 from benchmarks.results import (append_records, default_data,
                                 has_record, make_record, newest_records,
-                                peak_rss_mb, validation_summary,
+                                peak_rss_mb, student_summary,
                                 write_markdown,
                                 apply_runtime)
 from pyg_kgt.data import read_multi_source
@@ -127,7 +127,7 @@ def run_pair(args, name: str) -> None:
             meta['inferred_relations'] = inferred
 
             def record(method: str, result: dict, seed=seed, meta=meta):
-                summary = validation_summary(result['student'].history)
+                summary = student_summary(result['student'])
                 write(name, target, method + suffix, seed, result['test'],
                       dict(summary, epochs=result['epochs']),
                       result['train_s'], meta)

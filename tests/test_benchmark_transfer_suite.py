@@ -48,6 +48,13 @@ def test_suite_records_students_twins_and_joint(write, tmp_path,
     count = len(jsonl.read_text().splitlines())
     assert all('inferred_relations' in r['config'] for r in records
                if r['method'] != 'joint_from_scratch')
+    # The student's records say what its teacher check found.
+    student = [r for r in records if r['method'] == 'student_full_kd']
+    assert student and all(
+        0 <= r['metrics']['chance_agreement'] <= 1 and
+        isinstance(r['metrics']['teacher_used'], bool) for r in student)
+    assert all('teacher_used' not in r['metrics'] for r in records
+               if r['method'] == 'linked_no_kd')
     transfer_suite.main(argv)
     assert len(jsonl.read_text().splitlines()) == count
     transfer_suite.main(argv + ['--relation-alignment', 'none',
