@@ -145,7 +145,7 @@ def infer_relation_alignment(kg: MultiSourceKG, target: str,
             skipped).
         min_support (int): Fewest shared aligned pairs. (default: 3)
         min_confidence (float): Least harmonic mean of the two
-            confidences. (default: 0.3)
+            confidences. (default: 0.5)
 
     Returns:
         The matches, best first per target relation.
