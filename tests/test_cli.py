@@ -67,6 +67,13 @@ def test_pretrain_and_retrain_write_run_folders(tmp_path, capsys):
     out = capsys.readouterr().out
     assert 'target: filtered MRR' in out
     assert 'linked subgraph: target 1055 nodes' in out
+    # The teacher was checked against chance before training, and the
+    # saved model says what the check found.
+    assert 'by chance (standard error' in out
+    info = json.loads((student_run / 'model' / 'model.json').read_text())
+    check = info['info']['teacher_check']
+    assert set(check) == {'agreement', 'chance', 'stderr', 'num_queries',
+                          'passed'}
     assert f"model saved in {student_run / 'model'}" in out
     assert out.rstrip().endswith(f'run folder: {student_run}')
     # A student's folder or a missing one is named for what it is.
