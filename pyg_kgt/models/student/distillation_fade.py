@@ -27,7 +27,9 @@ class DistillationFade(Module):
     off at the first plateau.
 
     Its state (the scale and the best MRR) is in buffers, so a checkpoint
-    carries it and a resumed run continues with the same scale.
+    carries it and a resumed run continues with the same scale; the scale
+    is also kept as a Python number, so the per-step :meth:`scaled` never
+    reads a device tensor (no host synchronisation on a GPU).
 
     Args:
         factor (float): :math:`\gamma`, in :math:`[0, 1]`.
@@ -40,11 +42,12 @@ class DistillationFade(Module):
         self.factor = factor
         self.register_buffer('scale', torch.ones(()))
         self.register_buffer('best', torch.full((), float('-inf')))
+        self._value = 1.0  # the buffer's value, read where it changes
 
     @property
     def value(self) -> float:
         r"""The current scale :math:`s_v`."""
-        return float(self.scale)
+        return self._value
 
     def observe(self, mrr: float) -> float:
         r"""Takes one validation MRR; returns the scale from now on."""
@@ -52,6 +55,7 @@ class DistillationFade(Module):
             self.best.fill_(mrr)
         else:
             self.scale.mul_(self.factor)
+            self._value = float(self.scale)
         return self.value
 
     def release(self) -> bool:
@@ -60,6 +64,7 @@ class DistillationFade(Module):
         if self.value == 0.0:
             return False
         self.scale.fill_(0.0)
+        self._value = 0.0
         return True
 
     def scaled(self, loss: Tensor) -> Tensor:
@@ -71,6 +76,7 @@ class DistillationFade(Module):
         for name, default in (('scale', 1.0), ('best', float('-inf'))):
             state_dict.setdefault(prefix + name, torch.full((), default))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._value = float(self.scale)
 
     def extra_repr(self) -> str:
         return f'factor={self.factor}, scale={self.value:.4g}'

@@ -227,13 +227,15 @@ def test_distillation_fades_at_each_plateau_and_stops_at_zero(setup):
         expected.append(scale)
     assert s.distillation_scales == expected
     # Faded out, distillation adds nothing to the loss (and no gradient).
-    s.model.fade.scale.fill_(0.0)
+    fade = s.model.fade
+    fade.load_state_dict({'scale': torch.tensor(0.0), 'best': fade.best})
     embeddings, messages = s.model.encoder(s.adjacency, return_messages=True)
     assert s._distillation_loss(cache)(
         s.model, embeddings, messages, None).item() == 0.0
     losses = {}
     for scale in (0.5, 1.0):  # the same queries drawn for both
-        s.model.fade.scale.fill_(scale)
+        fade.load_state_dict({'scale': torch.tensor(scale),
+                              'best': fade.best})
         torch.manual_seed(0)
         losses[scale] = s._distillation_loss(cache)(
             s.model, embeddings, messages, None).item()
