@@ -216,7 +216,7 @@ def student_summary(student: Any) -> Dict[str, Any]:
     (``LocalStudent.teacher_check``): ``teacher_agreement``,
     ``chance_agreement`` and ``teacher_used``."""
     summary = validation_summary(student.history)
-    check = getattr(student, 'teacher_check', None)
+    check = student.teacher_check
     if check is not None:
         summary.update(teacher_agreement=round(check.agreement, 5),
                        chance_agreement=round(check.chance, 5),

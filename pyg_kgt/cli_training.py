@@ -256,7 +256,7 @@ def _train_student(command: str, method, linked, alone, cache, config,
         if tracker is not None:
             tracker.close()
     folder.write_history(student.history)
-    check = getattr(student, 'teacher_check', None)
+    check = student.teacher_check
     if check is not None:
         print(check)
         info = dict(info, teacher_check=dict(vars(check),

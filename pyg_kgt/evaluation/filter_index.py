@@ -67,3 +67,12 @@ class FilterIndex:
         first = torch.repeat_interleave(torch.cumsum(count, 0) - count, count)
         offset = torch.arange(row.numel()) - first
         return row, self.answers[start[row] + offset]
+
+    def contains(self, entity: Tensor, relation: Tensor,
+                 candidates: Tensor) -> Tensor:
+        r""":obj:`[B, k]` whether ``candidates[b, j]`` is a known answer of
+        query ``(entity[b], relation[b])`` (:obj:`[B]` each; candidates
+        :obj:`[B, k]` on the CPU, like the index)."""
+        row, answer = self.lookup(entity, relation)
+        return torch.zeros(candidates.shape).index_add_(
+            0, row, (candidates[row] == answer[:, None]).float()) > 0

@@ -137,6 +137,11 @@ def test_filter_index_lookup_is_vectorised_csr():
     heads = FilterIndex(triples, 2, side='head')
     row, answer = heads.lookup(torch.tensor([2]), torch.tensor([0]))
     assert answer.tolist() == [0]
+    # Which candidates of each query are known answers.
+    known = index.contains(torch.tensor([0, 5, 1]), torch.tensor([0, 0, 1]),
+                           torch.tensor([[2, 3, 1], [1, 2, 0], [0, 0, 4]]))
+    assert known.tolist() == [[True, False, True], [False, False, False],
+                              [True, True, False]]
 
 
 def test_evaluator_sides_and_errors():

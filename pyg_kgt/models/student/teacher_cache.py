@@ -197,14 +197,12 @@ def agreement_with(queries: Tensor, candidates: Tensor, scores: Tensor,
     and the known triples :math:`\mathcal{T}` (:obj:`[n, 3]`, the same ids
     as ``queries`` :obj:`[Q, 2]` and ``candidates`` :obj:`[Q, k]`), looked
     up with the evaluation's filter index
-    (:class:`~pyg_kgt.evaluation.filter_index.FilterIndex`)."""
+    (:meth:`~pyg_kgt.evaluation.filter_index.FilterIndex.contains`)."""
     if not queries.numel():
         return scores.new_zeros(0)
     num_relations = int(torch.cat([known[:, 1], queries[:, 1]]).max()) + 1
-    row, answer = FilterIndex(known, num_relations).lookup(queries[:, 0],
-                                                           queries[:, 1])
-    hit = torch.zeros(candidates.shape).index_add_(
-        0, row, (candidates[row] == answer[:, None]).float()) > 0
+    hit = FilterIndex(known, num_relations).contains(
+        queries[:, 0], queries[:, 1], candidates)
     return (torch.softmax(scores, dim=1) * hit).sum(dim=1)
 
 

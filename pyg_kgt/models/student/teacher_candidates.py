@@ -5,6 +5,8 @@ import torch
 from torch import Tensor
 from torch.nn import Module
 
+from pyg_kgt.evaluation.filter_index import FilterIndex
+
 
 class TeacherCandidates(Module):
     r"""Per training query :math:`(h, r)`, the :math:`k` tails the teacher
@@ -69,15 +71,11 @@ class TeacherCandidates(Module):
                              'candidates the cache keeps per query (top_k)')
         self.num_relations = num_relations
         device = self.keys.device
+        true = FilterIndex(known, num_relations).contains(
+            queries[:, 0], queries[:, 1], candidates)
         keys = queries[:, 0] * num_relations + queries[:, 1]
         order = torch.argsort(keys)
-        keys, candidates = keys[order], candidates[order]
-        num_nodes = 1 + max((int(ids.max()) for ids in (
-            candidates, known[:, [0, 2]], queries[:, 0]) if ids.numel()),
-            default=0)
-        known_keys = ((known[:, 0] * num_relations + known[:, 1]) *
-                      num_nodes + known[:, 2])
-        true = torch.isin(keys[:, None] * num_nodes + candidates, known_keys)
+        keys, candidates, true = keys[order], candidates[order], true[order]
         # Stable: wrong answers first, each group in the teacher's order.
         rank = torch.argsort(true.to(torch.int8), dim=1, stable=True)[:, :k]
         tails = candidates.gather(1, rank)

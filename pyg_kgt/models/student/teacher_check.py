@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from pyg_kgt.evaluation.filter_index import FilterIndex
+
 if TYPE_CHECKING:  # pragma: no cover
     from pyg_kgt.models.student.teacher_cache import TeacherCache
 
@@ -82,14 +84,10 @@ class TeacherCheck:
         queries = cache.queries[own]
         if not agreement.numel():
             return cls(0.0, 0.0, 0.0, 0)
-        scale = int(torch.cat([known[:, 1], queries[:, 1]]).max()) + 1
-        keys, counts = torch.unique(known[:, 0] * scale + known[:, 1],
-                                    return_counts=True)
-        wanted = queries[:, 0] * scale + queries[:, 1]
-        where = torch.searchsorted(keys, wanted).clamp_(
-            max=max(keys.numel() - 1, 0))
-        tails = torch.where(keys[where] == wanted, counts[where], 0) \
-            if keys.numel() else torch.zeros_like(wanted)
+        num_relations = int(torch.cat([known[:, 1], queries[:, 1]]).max()) + 1
+        row, _ = FilterIndex(known, num_relations).lookup(queries[:, 0],
+                                                          queries[:, 1])
+        tails = torch.bincount(row, minlength=queries.size(0))  # n_q
         chance = tails.double().clamp(max=num_rankable) / num_rankable
         num = agreement.numel()
         spread = float(agreement.std()) if num > 1 else 0.0
